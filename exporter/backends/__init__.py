@@ -1,0 +1,72 @@
+"""The output backends: each a value that renders the deck to bytes, never touching disk."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..markup import DeckHtml
+from ..model import Deck
+
+PAPER_SIZES = ("a4", "letter")
+HANDBOOK_STYLES = ("plain", "quiz")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the user chose on the command line; every field has the documented default."""
+
+    paper: str = "a4"
+    anki_flat: bool = False
+    handbook_style: str = "plain"
+    font_dir: Path | None = None  # a folder with another TrueType family for the PDFs
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Everything a backend may use besides the deck; backends read no clock and no cwd."""
+
+    # Seconds since the epoch: SOURCE_DATE_EPOCH, else the inputs' commit time or mtime.
+    timestamp: int
+    # The folder holding the source file: image paths in the content resolve here.
+    content_dir: Path
+    # Each markdown field converted once, shared by all backends.
+    html: DeckHtml
+    options: BuildOptions = field(default_factory=BuildOptions)
+    templates_dir: Path = field(default_factory=lambda: default_templates_dir())
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str  # the --only value
+    output_name: Callable[[Deck], str]
+    render: Callable[[Deck, BuildContext], bytes]
+
+
+def default_templates_dir() -> Path:
+    """Packaged templates in a wheel; the repository's templates/ in a source checkout."""
+    packaged = Path(__file__).resolve().parent.parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _lazy(module: str, function: str) -> Callable[[Deck, BuildContext], bytes]:
+    """Import a backend only when it renders, so `studypack --help` stays instant."""
+
+    def render(deck: Deck, context: BuildContext) -> bytes:
+        return getattr(importlib.import_module(module, __package__), function)(deck, context)
+
+    render.__qualname__ = f"{module}.{function}"
+    return render
+
+
+BACKENDS: tuple[Backend, ...] = (
+    Backend("anki", lambda d: f"{d.id}.apkg", _lazy(".anki", "render")),
+    Backend("pdf", lambda d: f"{d.id}-cheatsheet.pdf", _lazy(".pdf", "render_cheatsheet")),
+    Backend("flashcards", lambda d: f"{d.id}-flashcards.pdf", _lazy(".pdf", "render_flashcards")),
+    Backend("handbook", lambda d: f"{d.id}-handbook.md", _lazy(".handbook", "render")),
+)
+BACKEND_NAMES = tuple(b.name for b in BACKENDS)

@@ -1,0 +1,106 @@
+"""Markdown -> sanitised HTML, converted once per field and shared by every backend."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+
+from .model import Deck
+
+EXTENSIONS = ("fenced_code", "tables", "sane_lists", "codehilite")
+EXTENSION_CONFIGS = {
+    # Classes, not inline colours: the Anki CSS gives them a night-mode variant.
+    "codehilite": {"guess_lang": False, "css_class": "highlight", "use_pygments": True},
+    # align="…" survives the sanitiser; style="text-align…" would need style allowed.
+    "tables": {"use_align_attribute": True},
+}
+
+ALLOWED_TAGS = {
+    "a", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "div": {"class"},
+    "span": {"class"},
+    "code": {"class"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_SINGLE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.DOTALL)
+
+
+def sanitise(html: str) -> str:
+    """Keep an allow-list of tags and attributes; drop scripts, handlers and js: URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+class MarkdownRenderer:
+    """One configured Markdown instance, reset between fields (building one is slow)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS
+        )
+        # Content is text with markdown, not HTML: "What does <div> do?" must show
+        # the tag, and untrusted markup must never go live. Raw HTML is therefore
+        # escaped as text; the sanitiser below is a second line of defence.
+        self._md.preprocessors.deregister("html_block")
+        self._md.inlinePatterns.deregister("html")
+
+    def block(self, text: str) -> str:
+        if not text.strip():
+            return ""
+        html = self._md.reset().convert(text)
+        return sanitise(html)
+
+    def inline(self, text: str) -> str:
+        """Inline markdown for one-line fields: the <p> wrapper is dropped."""
+        html = self.block(text)
+        match = _SINGLE_PARAGRAPH.match(html)
+        return match.group(1) if match else html
+
+
+@dataclass(frozen=True)
+class QuestionHtml:
+    question: str
+    answer: str
+    details: str
+
+
+@dataclass(frozen=True)
+class DeckHtml:
+    description: str
+    questions: dict[str, QuestionHtml]  # keyed by Question.id
+
+    def __getitem__(self, question_id: str) -> QuestionHtml:
+        return self.questions[question_id]
+
+
+def render_deck(deck: Deck) -> DeckHtml:
+    """Convert every markdown field of the deck exactly once."""
+    renderer = MarkdownRenderer()
+    questions = {
+        q.id: QuestionHtml(
+            question=renderer.inline(q.question),
+            answer=renderer.inline(q.answer),
+            details=renderer.block(q.details),
+        )
+        for q in deck.questions
+    }
+    return DeckHtml(description=renderer.block(deck.description), questions=questions)
