@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..markup import DeckHtml
 from ..model import Deck
@@ -36,6 +36,8 @@ class BuildContext:
     html: DeckHtml
     options: BuildOptions = field(default_factory=BuildOptions)
     templates_dir: Path = field(default_factory=lambda: default_templates_dir())
+    # The source file as the user named it, for diagnostics a backend raises.
+    source_path: Path = Path("questions.yaml")
 
 
 @dataclass(frozen=True)

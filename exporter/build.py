@@ -1,0 +1,187 @@
+"""The orchestrator: pick backends, render in memory, then write atomically or compare (--check)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ledger
+from .backends import BACKENDS, Backend, BuildContext, BuildOptions, default_templates_dir
+from .markup import render_deck
+from .model import Deck
+from .timestamps import build_timestamp
+
+
+class OutputError(Exception):
+    """A file could not be written; every previous output is left as it was."""
+
+
+@dataclass(frozen=True)
+class Output:
+    backend: str
+    path: Path
+    data: bytes
+
+
+def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
+                 templates_dir: Path | None = None) -> BuildContext:
+    options = options or BuildOptions()
+    templates = templates_dir or default_templates_dir()
+    content_dir = source_path.resolve().parent
+    inputs = [source_path, *(content_dir / m for m in deck.media), *_files(templates)]
+    return BuildContext(timestamp=build_timestamp(inputs), content_dir=content_dir,
+                        html=render_deck(deck), options=options, templates_dir=templates,
+                        source_path=source_path)
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+def select_backends(names: tuple[str, ...]) -> tuple[Backend, ...]:
+    """Every backend by default; otherwise those named, in the registry's order."""
+    return tuple(b for b in BACKENDS if not names or b.name in names)
+
+
+def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, ...],
+                   out_dir: Path) -> list[Output]:
+    """Render every selected backend in memory; a ContentError propagates before any write."""
+    return [Output(b.name, out_dir / b.output_name(deck), b.render(deck, context)) for b in backends]
+
+
+def stale_outputs(outputs: list[Output]) -> list[Output]:
+    return [o for o in outputs if _read_or_none(o.path) != o.data]
+
+
+def write_outputs(outputs: list[Output]) -> list[Output]:
+    """Write the changed outputs: all temp files first, then os.replace each.
+
+    A failure while staging (unwritable folder, full disk) removes the temp files and
+    leaves every previous output intact. An unchanged file is not touched, so its mtime
+    stays and make-like tools see no change.
+    """
+    changed = stale_outputs(outputs)
+    staged: list[tuple[str, Output]] = []
+    try:
+        for output in changed:
+            staged.append((_stage(output), output))
+    except OSError as exc:
+        for temp, _ in staged:
+            _remove_quietly(temp)
+        failed = _failed_path(exc, changed, staged)
+        raise OutputError(f"cannot write {failed}: {exc.strerror or exc}") from exc
+    for temp, output in staged:
+        os.replace(temp, output.path)
+    return changed
+
+
+def ledger_output(source_path: Path, deck: Deck) -> Output:
+    path = ledger.path_for(source_path)
+    return Output("ledger", path, ledger.updated_text(source_path, deck).encode("utf-8"))
+
+
+def _stage(output: Output) -> str:
+    output.path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(output.data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o666 & ~_umask())
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+    return temp
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _failed_path(exc: OSError, changed: list[Output], staged: list) -> Path | str:
+    return changed[len(staged)].path if len(staged) < len(changed) else (exc.filename or "output")
+
+
+# --- the build command ---
+
+
+def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: BuildOptions,
+              *, check: bool = False) -> int:
+    """Validate, render, then write or compare; returns the exit code and reports as it goes."""
+    import click
+
+    from .diagnostics import ContentError, format_text
+    from .timestamps import TimestampError
+    from .validate import load_deck
+
+    deck, diagnostics = load_deck(source)
+    for d in diagnostics:
+        click.echo(format_text(d), err=True)
+    if deck is None:
+        click.echo(f"{source}: not built: fix the errors above", err=True)
+        return 1
+    try:
+        context = make_context(deck, source, options)
+        outputs = render_outputs(deck, context, select_backends(only), out_dir)
+    except TimestampError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except ContentError as exc:
+        for d in exc.diagnostics:
+            click.echo(format_text(d), err=True)
+        click.echo(f"{source}: not built: fix the errors above", err=True)
+        return 1
+    if check:
+        return _report_check(outputs)
+    try:
+        changed = write_outputs([*outputs, ledger_output(source, deck)])
+    except OutputError as exc:
+        click.echo(f"error: {exc}; previous outputs are unchanged", err=True)
+        return 1
+    for output in outputs:
+        click.echo(_summary(output, deck, output in changed))
+    return 0
+
+
+def _report_check(outputs: list[Output]) -> int:
+    import click
+
+    stale = stale_outputs(outputs)
+    for output in stale:
+        click.echo(f"would rebuild {output.path}")
+    if stale:
+        click.echo(f"{len(stale)} of {len(outputs)} outputs are stale or missing", err=True)
+        return 1
+    click.echo(f"all {len(outputs)} outputs are up to date", err=True)
+    return 0
+
+
+def _summary(output: Output, deck: Deck, changed: bool) -> str:
+    size = f"{len(output.data) / 1024:.1f} KiB"
+    if output.backend in ("pdf", "flashcards"):
+        count = f"{output.data.count(b'/Type /Page') - output.data.count(b'/Type /Pages')} pages"
+    elif output.backend == "anki":
+        count = f"{len(deck.questions)} notes"
+    else:
+        count = f"{len(deck.questions)} questions"
+    state = "wrote" if changed else "unchanged"
+    return f"{state:9} {output.path}  {size}, {count}"

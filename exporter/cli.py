@@ -1,0 +1,101 @@
+"""The `studypack` command line; heavy libraries are imported inside commands so --help is instant."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+DEFAULT_SOURCE = Path("content/questions.yaml")
+BACKEND_NAMES = ("anki", "pdf", "flashcards", "handbook")  # mirrors exporter.backends.BACKENDS
+
+_source_argument = click.argument(
+    "source", required=False, default=DEFAULT_SOURCE,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="studypack")
+def main() -> None:
+    """Compile one YAML question bank into an Anki deck, printable PDFs and a Markdown handbook.
+
+    \b
+    Examples:
+      studypack validate                      # check content/questions.yaml
+      studypack build                         # every output into build/
+      studypack build --only anki -o dist     # just the .apkg, into dist/
+      studypack build --check                 # are the files in build/ up to date?
+      studypack validate --format github      # annotations for GitHub Actions
+
+    Exit codes: 0 ok, 1 content or output errors, 2 usage errors.
+    """
+
+
+@main.command()
+@_source_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+              show_default=True, help="How to print problems.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+def validate(source: Path, fmt: str, strict: bool) -> None:
+    """Check SOURCE (default content/questions.yaml) and report every problem at once."""
+    from .validate import load_deck
+
+    deck, diagnostics = load_deck(source)
+    _report(diagnostics, fmt, sys.stdout)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if fmt == "text":
+        summary = (f"{deck.title}: {len(deck.questions)} questions in {len(deck.topics)} topics"
+                   if deck else str(source))
+        click.echo(f"{summary}; {_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@main.command()
+@_source_argument
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True, help="Where the outputs go.")
+@click.option("--only", multiple=True, type=click.Choice(BACKEND_NAMES),
+              help="Build only this output (repeatable).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if any output in the folder is stale or missing.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Paper size of the PDFs.")
+@click.option("--anki-flat", is_flag=True, help="One Anki deck instead of one sub-deck per topic.")
+@click.option("--handbook-style", type=click.Choice(["plain", "quiz"]), default="plain",
+              show_default=True, help="quiz hides each answer in a collapsible block.")
+@click.option("--font-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder with another TrueType family for the PDFs (e.g. one with CJK).")
+def build(source: Path, output_dir: Path, only: tuple[str, ...], check: bool, paper: str,
+          anki_flat: bool, handbook_style: str, font_dir: Path | None) -> None:
+    """Validate SOURCE, then build every output (or those named by --only)."""
+    from .backends import BuildOptions
+    from .build import run_build
+
+    options = BuildOptions(paper=paper, anki_flat=anki_flat, handbook_style=handbook_style,
+                           font_dir=font_dir)
+    sys.exit(run_build(source, output_dir, only, options, check=check))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the source format (for editor validation and completion)."""
+    from importlib.resources import files
+
+    click.echo(files("exporter").joinpath("schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+def _report(diagnostics, fmt: str, stream) -> None:
+    from .diagnostics import FORMATTERS
+
+    formatter = FORMATTERS[fmt]
+    for diagnostic in diagnostics:
+        click.echo(formatter(diagnostic), file=stream)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,0 +1,205 @@
+"""Bytes -> strict UTF-8 -> YAML nodes that keep their position; syntax errors become Diagnostics.
+
+The nodes are built from the parser's event stream rather than with `yaml.compose`
+because events say what compose hides: anchors, aliases and explicit tags (all refused,
+never resolved or executed), and mappings keep every key so duplicates can be reported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+
+from .diagnostics import Diagnostic
+from .model import Loc
+
+# Limits that keep hostile input from exhausting memory; real decks are far below them.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024  # a 50 000-question deck is about 40 MiB
+MAX_SCALAR_CHARS = 1024 * 1024
+MAX_DEPTH = 32
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+
+
+class Scalar(NamedTuple):
+    value: str  # as written: `no` stays "no", `1.0` stays "1.0"
+    loc: Loc
+    style: str  # "" plain, "'" or '"' quoted, "|" or ">" block
+
+    @property
+    def plain(self) -> bool:
+        return self.style == ""
+
+
+class Mapping(NamedTuple):
+    pairs: list[tuple[Scalar, Node]]  # every key, in order, duplicates included
+    loc: Loc
+
+
+class Sequence(NamedTuple):
+    items: list[Node]
+    loc: Loc
+
+
+Node = Scalar | Mapping | Sequence
+
+
+class LoadResult(NamedTuple):
+    root: Node | None
+    diagnostics: list[Diagnostic]
+    text: str = ""  # the decoded source, for positions inside block scalars
+
+
+class _Refused(Exception):
+    def __init__(self, loc: Loc, message: str):
+        super().__init__(message)
+        self.loc, self.message = loc, message
+
+
+def load_file(path: Path, display: str) -> LoadResult:
+    """Read and parse the source; `display` is the path as the user should see it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            limit = MAX_SOURCE_BYTES // (1024 * 1024)
+            return _fail(display, Loc(1, 1), f"file is {size} bytes; the limit is {limit} MiB")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(display, Loc(1, 1), f"cannot read file: {exc.strerror or exc}")
+    return parse_bytes(data, display)
+
+
+def parse_bytes(data: bytes, display: str) -> LoadResult:
+    text, problem = _decode(data)
+    if problem is not None:
+        return _fail(display, *problem)
+    try:
+        root = _build(yaml.parse(text, Loader=_Loader))
+    except _Refused as exc:
+        return _fail(display, exc.loc, exc.message)
+    except yaml.MarkedYAMLError as exc:
+        return _fail(display, _mark_loc(exc.problem_mark), _syntax_message(exc))
+    except yaml.reader.ReaderError as exc:
+        return _fail(display, _offset_loc(text, exc.position), _reader_message(exc))
+    except yaml.YAMLError as exc:  # libyaml's reader errors carry only a text position
+        message = f"YAML error: {exc}".split("\n")[0]
+        return _fail(display, _loc_from_text(text, str(exc)), message)
+    if root is None:
+        return _fail(display, Loc(1, 1), "file is empty; expected a mapping with 'schema', "
+                                          "'deck', 'topics' and 'questions'")
+    return LoadResult(root, [], text)
+
+
+def _fail(display: str, loc: Loc, message: str) -> LoadResult:
+    return LoadResult(None, [Diagnostic(display, loc.line, loc.col, "error", message)])
+
+
+def _decode(data: bytes) -> tuple[str, tuple[Loc, str] | None]:
+    """Strict UTF-8 with an optional BOM; CRLF and CR become LF so columns stay right."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        message = f"invalid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8"
+        return "", (Loc(line, col), message)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def _build(events) -> Node | None:
+    """Turn the event stream of a single document into nodes, refusing what we never resolve."""
+    stack: list[tuple[Mapping | Sequence, list]] = []
+    root: Node | None = None
+    documents = 0
+    for event in events:
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Refused(_mark_loc(event.start_mark),
+                               "only one YAML document is allowed; remove the extra '---'")
+            continue
+        if kind is yaml.AliasEvent:
+            raise _Refused(_mark_loc(event.start_mark),
+                           f"aliases are not allowed ('*{event.anchor}'); write the value out")
+        if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            node = stack.pop()[0]
+        elif kind is yaml.ScalarEvent:
+            _check_plain_event(event)
+            if len(event.value) > MAX_SCALAR_CHARS:
+                raise _Refused(_mark_loc(event.start_mark), f"value is {len(event.value)} characters "
+                                                            f"long; the limit is {MAX_SCALAR_CHARS}")
+            node = Scalar(event.value, _mark_loc(event.start_mark), event.style or "")
+        elif kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            _check_plain_event(event)
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(_mark_loc(event.start_mark), f"nesting is deeper than {MAX_DEPTH} levels")
+            loc = _mark_loc(event.start_mark)
+            collection = Mapping([], loc) if kind is yaml.MappingStartEvent else Sequence([], loc)
+            stack.append((collection, []))
+            continue
+        else:
+            continue
+        if not stack:
+            root = node
+        else:
+            _add_child(stack[-1], node)
+    return root
+
+
+def _add_child(parent: tuple[Mapping | Sequence, list], node: Node) -> None:
+    collection, pending_key = parent
+    if type(collection) is Sequence:
+        collection.items.append(node)
+    elif pending_key:
+        collection.pairs.append((pending_key.pop(), node))
+    elif type(node) is Scalar:
+        pending_key.append(node)
+    else:
+        raise _Refused(node.loc, "a mapping key must be a plain string")
+
+
+def _check_plain_event(event) -> None:
+    loc = _mark_loc(event.start_mark)
+    if event.anchor is not None:
+        raise _Refused(loc, f"anchors are not allowed ('&{event.anchor}'); studypack files are plain data")
+    # '!' is the non-specific tag of a quoted scalar; anything else was written by the author.
+    if event.tag is not None and event.tag != "!":
+        raise _Refused(loc, f"tags are not allowed ('{event.tag}'); values are never constructed or executed")
+
+
+def _mark_loc(mark) -> Loc:
+    return Loc(mark.line + 1, mark.column + 1)
+
+
+def _offset_loc(text: str, offset: int) -> Loc:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Loc(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def _loc_from_text(text: str, message: str) -> Loc:
+    import re
+
+    match = re.search(r"position (\d+)", message)
+    return _offset_loc(text, int(match.group(1))) if match else Loc(1, 1)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    message = f"YAML syntax error: {exc.problem}"
+    if "tab" in (exc.problem or ""):
+        message += " (indent with spaces, not tabs)"
+    if exc.context and exc.context_mark is not None:
+        mark = exc.context_mark
+        message += f" ({exc.context} at line {mark.line + 1}, column {mark.column + 1})"
+    return message
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return (f"character U+{ord(char):04X} is not allowed in YAML; remove it or write it "
+            "as an escape in a double-quoted string")
