@@ -1,0 +1,107 @@
+"""Write genanki decks to .apkg bytes: fixed times and ids, sorted zip entries, no temp litter."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+
+COLLECTION_NAME = "collection.anki2"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    name: str  # the flat name Anki stores and the cards reference
+    data: bytes
+
+
+class TimedDeck(genanki.Deck):
+    """genanki writes a constant 2015 deck mtime; ours comes from the build timestamp."""
+
+    def __init__(self, deck_id: int, name: str, description: str, timestamp: int):
+        super().__init__(deck_id, name, description)
+        self.timestamp = timestamp
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "mod": self.timestamp}
+
+
+def package_bytes(decks: list[genanki.Deck], media: list[MediaFile], timestamp: int) -> bytes:
+    """The .apkg for these decks; every time and id inside derives from `timestamp`."""
+    entries = {COLLECTION_NAME: _collection_bytes(decks, timestamp)}
+    # Anki's legacy package layout: files stored as "0", "1", … plus a JSON name map.
+    entries["media"] = json.dumps({str(i): m.name for i, m in enumerate(media)}).encode()
+    entries.update({str(i): m.data for i, m in enumerate(media)})
+    return _zip(entries, timestamp)
+
+
+def _collection_bytes(decks: list[genanki.Deck], timestamp: int) -> bytes:
+    # genanki's Package.write_to_file leaks a mkstemp() file per build; we own the
+    # folder instead, so the database and its journal vanish with it.
+    with tempfile.TemporaryDirectory(prefix="studypack-anki-") as folder:
+        path = Path(folder) / COLLECTION_NAME
+        conn = sqlite3.connect(path)
+        try:
+            package = genanki.Package(decks)
+            package.write_to_db(conn.cursor(), timestamp, _ids(timestamp))
+            _fix_collection_times(conn, timestamp, _card_count(decks))
+            conn.commit()
+        finally:
+            conn.close()
+        return path.read_bytes()
+
+
+def _ids(timestamp: int) -> Iterator[int]:
+    """Note and card ids in source order: Anki reads them as creation times in ms.
+
+    They must not lie in the future (Anki rejects such packages), so they start at
+    the build time rather than at a hash. Import matches notes by GUID, not by id.
+    """
+    return itertools.count(max(timestamp, 1) * 1000)
+
+
+def _card_count(decks: list[genanki.Deck]) -> int:
+    return sum(len(deck.notes) for deck in decks)
+
+
+def _fix_collection_times(conn: sqlite3.Connection, timestamp: int, card_count: int) -> None:
+    """Replace genanki's constant 2014/2015 collection times and next new-card position."""
+    (conf_json,) = conn.execute("SELECT conf FROM col").fetchone()
+    conf = json.loads(conf_json)
+    conf["nextPos"] = card_count
+    conn.execute(
+        "UPDATE col SET crt = ?, mod = ?, scm = ?, conf = ?",
+        (timestamp, timestamp * 1000, timestamp * 1000, json.dumps(conf, sort_keys=True)),
+    )
+
+
+def _zip(entries: dict[str, bytes], timestamp: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(entries):
+            archive.writestr(_zip_info(name, timestamp), entries[name])
+    return buffer.getvalue()
+
+
+def _zip_info(name: str, timestamp: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_zip_time(timestamp))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix on every platform: the bytes must not depend on the OS
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _zip_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
+    # Zip times are local-time fields with no zone; UTC keeps them machine-independent.
+    utc = time.gmtime(timestamp)
+    return max(tuple(utc[:6]), ZIP_EPOCH)
