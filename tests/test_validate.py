@@ -59,8 +59,9 @@ def test_github_format_prints_annotations():
     path = INVALID / "unknown-key.yaml"
     result = CliRunner().invoke(main, ["validate", "--format", "github", str(path)])
     assert result.exit_code == 1
-    assert f"::error file={path},line=14,col=5::unknown key 'difficuly' in a question; did you mean 'difficulty'?" \
-        in result.stdout.splitlines()
+    expected = (f"::error file={path},line=14,col=5::"
+                "unknown key 'difficuly' in a question; did you mean 'difficulty'?")
+    assert expected in result.stdout.splitlines()
 
 
 def test_valid_fixture_passes_with_bom_and_crlf(tmp_path: Path):
