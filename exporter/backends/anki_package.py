@@ -75,13 +75,16 @@ def _card_count(decks: list[genanki.Deck]) -> int:
 
 
 def _fix_collection_times(conn: sqlite3.Connection, timestamp: int, card_count: int) -> None:
-    """Replace genanki's constant 2014/2015 collection times and next new-card position."""
-    (conf_json,) = conn.execute("SELECT conf FROM col").fetchone()
-    conf = json.loads(conf_json)
-    conf["nextPos"] = card_count
+    """Replace genanki's constant 2014/2015 collection, deck and preset times."""
+    row = conn.execute("SELECT conf, decks, dconf FROM col").fetchone()
+    conf, decks, dconf = (json.loads(value) for value in row)
+    conf["nextPos"] = card_count  # where Anki would number the next new card
+    for entry in (*decks.values(), *dconf.values()):
+        entry["mod"] = timestamp
     conn.execute(
-        "UPDATE col SET crt = ?, mod = ?, scm = ?, conf = ?",
-        (timestamp, timestamp * 1000, timestamp * 1000, json.dumps(conf, sort_keys=True)),
+        "UPDATE col SET crt = ?, mod = ?, scm = ?, conf = ?, decks = ?, dconf = ?",
+        (timestamp, timestamp * 1000, timestamp * 1000,
+         *(json.dumps(v, sort_keys=True) for v in (conf, decks, dconf))),
     )
 
 
