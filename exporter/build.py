@@ -125,7 +125,7 @@ def _failed_path(exc: OSError, changed: list[Output], staged: list) -> Path | st
 
 
 def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: BuildOptions,
-              *, check: bool = False) -> int:
+              *, check: bool = False, per_output_lines: bool = True) -> int:
     """Validate, render, then write or compare; returns the exit code and reports as it goes."""
     import click
 
@@ -157,8 +157,12 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
     except OutputError as exc:
         click.echo(f"error: {exc}; previous outputs are unchanged", err=True)
         return 1
-    for output in outputs:
-        click.echo(_summary(output, deck, output in changed))
+    if per_output_lines:
+        for output in outputs:
+            click.echo(_summary(output, deck, output in changed))
+    else:
+        rebuilt = sum(output in changed for output in outputs)
+        click.echo(f"built {len(deck.questions)} questions: {rebuilt} of {len(outputs)} outputs changed")
     return 0
 
 

@@ -55,30 +55,54 @@ def validate(source: Path, fmt: str, strict: bool) -> None:
     sys.exit(1 if errors or (strict and warnings) else 0)
 
 
+def _output_options(command):
+    """The options build and watch share: where outputs go and how they look."""
+    options = [
+        click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("build"), show_default=True, help="Where the outputs go."),
+        click.option("--only", multiple=True, type=click.Choice(BACKEND_NAMES),
+                     help="Build only this output (repeatable)."),
+        click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4",
+                     show_default=True, help="Paper size of the PDFs."),
+        click.option("--anki-flat", is_flag=True,
+                     help="One Anki deck instead of one sub-deck per topic."),
+        click.option("--handbook-style", type=click.Choice(["plain", "quiz"]), default="plain",
+                     show_default=True, help="quiz hides each answer in a collapsible block."),
+        click.option("--font-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="A folder with another TrueType family for the PDFs (e.g. one with CJK)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _build_options(paper: str, anki_flat: bool, handbook_style: str, font_dir: Path | None):
+    from .backends import BuildOptions
+
+    return BuildOptions(paper=paper, anki_flat=anki_flat, handbook_style=handbook_style,
+                        font_dir=font_dir)
+
+
 @main.command()
 @_source_argument
-@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build"), show_default=True, help="Where the outputs go.")
-@click.option("--only", multiple=True, type=click.Choice(BACKEND_NAMES),
-              help="Build only this output (repeatable).")
+@_output_options
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 if any output in the folder is stale or missing.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-              help="Paper size of the PDFs.")
-@click.option("--anki-flat", is_flag=True, help="One Anki deck instead of one sub-deck per topic.")
-@click.option("--handbook-style", type=click.Choice(["plain", "quiz"]), default="plain",
-              show_default=True, help="quiz hides each answer in a collapsible block.")
-@click.option("--font-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A folder with another TrueType family for the PDFs (e.g. one with CJK).")
-def build(source: Path, output_dir: Path, only: tuple[str, ...], check: bool, paper: str,
-          anki_flat: bool, handbook_style: str, font_dir: Path | None) -> None:
+def build(source: Path, output_dir: Path, only: tuple[str, ...], check: bool, **style) -> None:
     """Validate SOURCE, then build every output (or those named by --only)."""
-    from .backends import BuildOptions
     from .build import run_build
 
-    options = BuildOptions(paper=paper, anki_flat=anki_flat, handbook_style=handbook_style,
-                           font_dir=font_dir)
-    sys.exit(run_build(source, output_dir, only, options, check=check))
+    sys.exit(run_build(source, output_dir, only, _build_options(**style), check=check))
+
+
+@main.command()
+@_source_argument
+@_output_options
+def watch(source: Path, output_dir: Path, only: tuple[str, ...], **style) -> None:
+    """Rebuild whenever SOURCE, its images or the templates change (Ctrl-C to stop)."""
+    from .watch import run_watch
+
+    sys.exit(run_watch(source, output_dir, only, _build_options(**style)))
 
 
 @main.command()

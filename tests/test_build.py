@@ -1,0 +1,178 @@
+"""The build orchestrator end to end: --check, reproducibility, untouched files, CI set-ups."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from exporter.cli import main
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def copy_fixture(folder: Path) -> Path:
+    """The minimal deck and its media in a folder of its own (not a git checkout)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(FIXTURES / "minimal.yaml", folder / "minimal.yaml")
+    shutil.copytree(FIXTURES / "media", folder / "media", copy_function=shutil.copy2)
+    return folder / "minimal.yaml"
+
+
+def build(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["build", *args])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_build_writes_every_output_and_the_ledger(tmp_path: Path):
+    source = copy_fixture(tmp_path / "deck")
+    code, output = build(str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "minimal-deck-cheatsheet.pdf", "minimal-deck-flashcards.pdf", "minimal-deck-handbook.md",
+        "minimal-deck.apkg",
+    ]
+    ledger = source.with_suffix(".ids").read_text(encoding="utf-8").splitlines()
+    assert [line for line in ledger if not line.startswith("#")] == [
+        "sets", "markup-chars", "lists-and-code", "plain"]
+
+
+def test_check_reports_stale_file_after_edit_and_passes_after_rebuild(tmp_path: Path):
+    source = copy_fixture(tmp_path / "deck")
+    out = tmp_path / "out"
+    assert build(str(source), "-o", str(out))[0] == 0
+    assert build(str(source), "-o", str(out), "--check") == (0, "")
+    before = digests(out)
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "Exactly the characters", "Precisely the characters"), encoding="utf-8")
+    code, output = build(str(source), "-o", str(out), "--check")
+    assert code == 1
+    assert f"would rebuild {out / 'minimal-deck-handbook.md'}" in output.splitlines()
+    assert digests(out) == before, "--check must write nothing"
+    assert build(str(source), "-o", str(out))[0] == 0
+    assert build(str(source), "-o", str(out), "--check")[0] == 0
+
+
+def test_check_reports_missing_files(tmp_path: Path):
+    source = copy_fixture(tmp_path / "deck")
+    code, output = build(str(source), "-o", str(tmp_path / "out"), "--check", "--only", "handbook")
+    assert code == 1
+    assert output.splitlines() == [f"would rebuild {tmp_path / 'out' / 'minimal-deck-handbook.md'}"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_unchanged_output_keeps_its_mtime(tmp_path: Path):
+    source = copy_fixture(tmp_path / "deck")
+    out = tmp_path / "out"
+    assert build(str(source), "-o", str(out))[0] == 0
+    for path in out.iterdir():
+        os.utime(path, (1_000_000, 1_000_000))
+    code, output = build(str(source), "-o", str(out))
+    assert code == 0
+    assert {p.stat().st_mtime for p in out.iterdir()} == {1_000_000}
+    assert all(line.startswith("unchanged") for line in output.splitlines())
+
+
+def _build_in_subprocess(source: Path, out: Path, cwd: Path, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "exporter", "build", str(source), "-o", str(out)],
+                   cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_builds_in_different_environments_are_byte_identical(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env["PYTHONPATH"] = str(ROOT)
+    first, second = copy_fixture(tmp_path / "a" / "deck"), copy_fixture(tmp_path / "b" / "deck")
+    _build_in_subprocess(first, tmp_path / "a" / "out", tmp_path / "a",
+                         {**env, "TZ": "Pacific/Kiritimati", "LC_ALL": "C", "LANG": "C"})
+    _build_in_subprocess(second, tmp_path / "b" / "out", tmp_path,
+                         {**env, "TZ": "America/Los_Angeles", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"})
+    assert len(digests(tmp_path / "a" / "out")) == 4
+    assert digests(tmp_path / "a" / "out") == digests(tmp_path / "b" / "out")
+
+
+def test_source_date_epoch_decides_the_build_time(tmp_path: Path, monkeypatch):
+    source = copy_fixture(tmp_path / "deck")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build(str(source), "-o", str(tmp_path / "one"), "--only", "anki")[0] == 0
+    os.utime(source, None)  # a new mtime must not matter while SOURCE_DATE_EPOCH is set
+    assert build(str(source), "-o", str(tmp_path / "two"), "--only", "anki")[0] == 0
+    assert digests(tmp_path / "one") == digests(tmp_path / "two")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    code, output = build(str(source), "-o", str(tmp_path / "three"))
+    assert code == 2
+    assert "SOURCE_DATE_EPOCH must be a whole number" in output
+
+
+def test_github_workflow_passes_the_workflow_schema():
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    for schema in ("vendor.github-workflows", "custom.github-workflows-require-timeout"):
+        done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema,
+                               *map(str, workflows)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pre_commit_hook_runs_a_command_that_exists(tmp_path: Path):
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "studypack-validate")
+    command, *args = hook["entry"].split()
+    scripts = _console_scripts()
+    assert command in scripts
+    executable = shutil.which(command) or str(Path(sys.executable).parent / command)
+    source = copy_fixture(tmp_path / "deck")
+    done = subprocess.run([executable, *args, str(source)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    broken = ROOT / "tests" / "invalid" / "unknown-key.yaml"
+    assert subprocess.run([executable, *args, str(broken)], capture_output=True).returncode == 1
+
+
+def _console_scripts() -> dict[str, str]:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+
+
+def test_watch_rebuilds_after_a_save(tmp_path: Path):
+    from exporter.backends import BuildOptions
+    from exporter.watch import run_watch
+
+    source = copy_fixture(tmp_path / "deck")
+    handbook = tmp_path / "out" / "minimal-deck-handbook.md"
+    stop = threading.Event()
+    watcher = threading.Thread(target=run_watch, args=(source, tmp_path / "out", ("handbook",),
+                                                       BuildOptions()),
+                               kwargs={"stop_event": stop, "debounce_ms": 50}, daemon=True)
+    watcher.start()
+    try:
+        assert _wait_for(lambda: handbook.exists())
+        time.sleep(0.5)  # let the watcher settle before the edit
+        source.write_text(source.read_text(encoding="utf-8").replace("Minimal Deck", "Edited Deck"),
+                          encoding="utf-8")
+        assert _wait_for(lambda: "Edited Deck" in handbook.read_text(encoding="utf-8"))
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+
+
+def _wait_for(condition, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
