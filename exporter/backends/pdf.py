@@ -8,13 +8,11 @@ anything is drawn: a missing glyph is a ContentError naming the question and the
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -28,14 +26,23 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from ..diagnostics import ContentError, Diagnostic, error
-from ..model import Deck, Loc
+from ..diagnostics import Diagnostic
+from ..model import Deck
 from . import BuildContext
+from .pdf_common import (
+    coverage_problems,
+    fit_text,
+    image_problems,
+    page_size,
+    pdf_date,
+    raise_if,
+    source_path,
+)
+from .pdf_flashcards import render as render_flashcards_
 from .pdf_fonts import FontSet, load_fonts
 from .pdf_html import HtmlFlowables
 from .pdf_styles import ACCENT, MUTED, RULE, make_styles, style
 
-PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this
 FOOTER_HEIGHT = 16.0
 COLUMN_GAP = 14.0
@@ -43,53 +50,6 @@ BODY_SIZE = 7.6
 TITLE_SIZE = 17.0
 TOPIC_SIZE = 11.0
 FOOTER_SIZE = 6.8
-MAX_LISTED_CHARS = 5
-
-
-def page_size(context: BuildContext) -> tuple[float, float]:
-    return PAGE_SIZES[context.options.paper]
-
-
-def source_path(context: BuildContext) -> str:
-    """The path diagnostics show; the build context carries it once the lead adds it."""
-    path = getattr(context, "source_path", None)
-    return str(path if path is not None else context.content_dir / "questions.yaml")
-
-
-def pdf_date(timestamp: int) -> str:
-    return time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(timestamp))
-
-
-# Coverage: every character against the font role that will set it
-
-
-def _chars_message(chars: list[str], where: str, label: str) -> str:
-    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:MAX_LISTED_CHARS])
-    more = f" and {len(chars) - MAX_LISTED_CHARS} more" if len(chars) > MAX_LISTED_CHARS else ""
-    noun = "character" if len(chars) == 1 else "characters"
-    verb = "is" if len(chars) == 1 else "are"
-    return (f"{noun} {shown}{more} in {where} {verb} not in font {label}; "
-            "use --font-dir with a font family that has them")
-
-
-def coverage_problems(fonts: FontSet, used: dict[str, set[str]], path: str, loc: Loc,
-                      where: str) -> list[Diagnostic]:
-    problems = []
-    for role in sorted(used):
-        missing = fonts.missing(role, "".join(sorted(used[role])))
-        if missing:
-            problems.append(error(path, loc, _chars_message(missing, where, fonts.labels[role])))
-    return problems
-
-
-def raise_if(problems: list[Diagnostic]) -> None:
-    if problems:
-        raise ContentError(sorted(problems, key=Diagnostic.sort_key))
-
-
-def image_problems(converter: HtmlFlowables, path: str, loc: Loc, qid: str) -> list[Diagnostic]:
-    missing, converter.missing_images = converter.missing_images, []
-    return [error(path, loc, f"image '{src}' in question '{qid}' cannot be read") for src in missing]
 
 
 # Cheat sheet
@@ -172,17 +132,8 @@ class NumberedCanvas(Canvas):
         self.setFont(self._footer_font, FOOTER_SIZE)
         self.setFillColor(MUTED)
         room = width - 2 * MARGIN - stringWidth(right, self._footer_font, FOOTER_SIZE) - 24
-        self.drawString(MARGIN, MARGIN + 2, fit_text(self._footer_text, self._footer_font, room))
+        self.drawString(MARGIN, MARGIN + 2, fit_text(self._footer_text, self._footer_font, room, FOOTER_SIZE))
         self.drawRightString(width - MARGIN, MARGIN + 2, right)
-
-
-def fit_text(text: str, font: str, width: float, size: float = FOOTER_SIZE) -> str:
-    """Cut text to width, ending with an ellipsis when cut."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 def title_block(deck: Deck, converter: HtmlFlowables, fonts: FontSet) -> list[Flowable]:
@@ -266,7 +217,5 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
 
 
 def render_flashcards(deck: Deck, context: BuildContext) -> bytes:
-    from .pdf_flashcards import render
-
-    return render(deck, context)
+    return render_flashcards_(deck, context)
 

@@ -411,7 +411,7 @@ class HtmlFlowables:
             return []
         data = [[self._cell(c) for c in r] + [""] * (ncols - len(r)) for r in cells]
         header = bool(cells[0]) and all(c.tag == "th" for c in cells[0])
-        widths = column_widths(cells, ncols, self.width - left, self.fonts["regular"],
+        widths = column_widths(cells, ncols, self.width - left, self.fonts,
                                self.st.cell.fontSize)
         commands = [
             ("FONTNAME", (0, 0), (-1, -1), self.fonts["regular"]),
@@ -480,28 +480,23 @@ def _code_runs(node: Node, cls: str) -> list[tuple[str, str]]:
     return runs
 
 
-def column_widths(cells: list[list[Node]], ncols: int, avail: float, font: str,
+def column_widths(cells: list[list[Node]], ncols: int, avail: float, fonts: FontSet,
                   size: float) -> list[float]:
-    """Natural widths when they fit; otherwise narrow columns keep theirs, wide ones share the rest."""
-    pad = 6.0
-    natural = [pad + 1.0] * ncols
+    """Natural widths when they fit; else each column keeps its longest word, the rest is shared."""
+    pad = 7.0
+    natural, least = [pad] * ncols, [pad] * ncols
     for row in cells:
         for i, cell in enumerate(row):
-            natural[i] = max(natural[i], stringWidth(text_of(cell).strip(), font, size) + pad + 1)
+            font = fonts["bold"] if cell.tag == "th" else fonts["regular"]
+            text = text_of(cell).strip()
+            natural[i] = max(natural[i], stringWidth(text, font, size) + pad)
+            words = text.split() or [""]
+            least[i] = max(least[i], max(stringWidth(w, font, size) for w in words) + pad)
     if sum(natural) <= avail:
         return natural
-    widths: list[float | None] = [None] * ncols
-    while True:
-        open_cols = [i for i in range(ncols) if widths[i] is None]
-        if not open_cols:
-            return [w or 0.0 for w in widths]
-        room = avail - sum(w for w in widths if w is not None)
-        share = room / len(open_cols)
-        narrow = [i for i in open_cols if natural[i] <= share]
-        if not narrow:
-            total = sum(natural[i] for i in open_cols)
-            for i in open_cols:
-                widths[i] = room * natural[i] / total
-            return [w or 0.0 for w in widths]
-        for i in narrow:
-            widths[i] = natural[i]
+    least = [min(w, avail / ncols) for w in least] if sum(least) > avail else least
+    # Share what is left beyond the minimums in proportion to how much more each column wants.
+    spare = avail - sum(least)
+    wants = [n - m for n, m in zip(natural, least, strict=True)]
+    total = sum(wants) or 1.0
+    return [m + spare * w / total for m, w in zip(least, wants, strict=True)]

@@ -1,0 +1,72 @@
+"""What both PDFs share: paper sizes, dates, the path diagnostics show and glyph-coverage checks."""
+
+from __future__ import annotations
+
+import time
+
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from ..diagnostics import ContentError, Diagnostic, error
+from ..model import Loc
+from . import BuildContext
+from .pdf_fonts import FontSet
+from .pdf_html import HtmlFlowables
+
+PAGE_SIZES = {"a4": A4, "letter": LETTER}
+MAX_LISTED_CHARS = 5
+
+
+def page_size(context: BuildContext) -> tuple[float, float]:
+    return PAGE_SIZES[context.options.paper]
+
+
+def source_path(context: BuildContext) -> str:
+    """The path diagnostics show; the build context carries it once the lead adds it."""
+    path = getattr(context, "source_path", None)
+    return str(path if path is not None else context.content_dir / "questions.yaml")
+
+
+def pdf_date(timestamp: int) -> str:
+    return time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(timestamp))
+
+
+# Coverage: every character against the font role that will set it
+
+
+def _chars_message(chars: list[str], where: str, label: str) -> str:
+    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:MAX_LISTED_CHARS])
+    more = f" and {len(chars) - MAX_LISTED_CHARS} more" if len(chars) > MAX_LISTED_CHARS else ""
+    noun = "character" if len(chars) == 1 else "characters"
+    verb = "is" if len(chars) == 1 else "are"
+    return (f"{noun} {shown}{more} in {where} {verb} not in font {label}; "
+            "use --font-dir with a font family that has them")
+
+
+def coverage_problems(fonts: FontSet, used: dict[str, set[str]], path: str, loc: Loc,
+                      where: str) -> list[Diagnostic]:
+    problems = []
+    for role in sorted(used):
+        missing = fonts.missing(role, "".join(sorted(used[role])))
+        if missing:
+            problems.append(error(path, loc, _chars_message(missing, where, fonts.labels[role])))
+    return problems
+
+
+def raise_if(problems: list[Diagnostic]) -> None:
+    if problems:
+        raise ContentError(sorted(problems, key=Diagnostic.sort_key))
+
+
+def image_problems(converter: HtmlFlowables, path: str, loc: Loc, qid: str) -> list[Diagnostic]:
+    missing, converter.missing_images = converter.missing_images, []
+    return [error(path, loc, f"image '{src}' in question '{qid}' cannot be read") for src in missing]
+
+
+def fit_text(text: str, font: str, width: float, size: float) -> str:
+    """Cut text to width, ending with an ellipsis when cut."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
