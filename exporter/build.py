@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +50,15 @@ def select_backends(names: tuple[str, ...]) -> tuple[Backend, ...]:
 
 
 def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, ...],
-                   out_dir: Path) -> list[Output]:
+                   out_dir: Path, progress: Callable[[str], None] | None = None) -> list[Output]:
     """Render every selected backend in memory; a ContentError propagates before any write."""
-    return [Output(b.name, out_dir / b.output_name(deck), b.render(deck, context)) for b in backends]
+    outputs = []
+    for backend in backends:
+        if progress:
+            progress(backend.name)
+        outputs.append(Output(backend.name, out_dir / backend.output_name(deck),
+                              backend.render(deck, context)))
+    return outputs
 
 
 def stale_outputs(outputs: list[Output]) -> list[Output]:
@@ -63,6 +73,8 @@ def write_outputs(outputs: list[Output]) -> list[Output]:
     stays and make-like tools see no change.
     """
     changed = stale_outputs(outputs)
+    for output in changed:
+        _remove_leftover_temps(output.path)
     staged: list[tuple[str, Output]] = []
     try:
         for output in changed:
@@ -84,6 +96,8 @@ def ledger_output(source_path: Path, deck: Deck) -> Output:
 
 def _stage(output: Output) -> str:
     output.path.parent.mkdir(parents=True, exist_ok=True)
+    if output.path.is_dir():  # os.replace would fail only after other outputs were replaced
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(output.path))
     fd, temp = tempfile.mkstemp(dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -95,6 +109,13 @@ def _stage(output: Output) -> str:
         _remove_quietly(temp)
         raise
     return temp
+
+
+def _remove_leftover_temps(path: Path) -> None:
+    """Temp files of a build that was killed (SIGKILL) before it could clean up."""
+    if path.parent.is_dir():
+        for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+            _remove_quietly(str(leftover))
 
 
 def _umask() -> int:
@@ -141,7 +162,9 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         return 1
     try:
         context = make_context(deck, source, options)
-        outputs = render_outputs(deck, context, select_backends(only), out_dir)
+        backends = select_backends(only)
+        with _progress_bar(deck, backends) as progress:
+            outputs = render_outputs(deck, context, backends, out_dir, progress)
     except TimestampError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
@@ -164,6 +187,30 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         rebuilt = sum(output in changed for output in outputs)
         click.echo(f"built {len(deck.questions)} questions: {rebuilt} of {len(outputs)} outputs changed")
     return 0
+
+
+PROGRESS_MIN_QUESTIONS = 500  # below this a build takes well under a second
+
+
+@contextlib.contextmanager
+def _progress_bar(deck: Deck, backends: tuple[Backend, ...]):
+    """A bar on stderr for large decks, only when a person is watching the terminal."""
+    import click
+
+    if len(deck.questions) < PROGRESS_MIN_QUESTIONS or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=len(backends), label=f"building {len(deck.questions)} questions",
+                           file=sys.stderr, item_show_func=lambda name: name) as bar:
+        started = False
+
+        def advance(name: str) -> None:
+            nonlocal started
+            bar.update(1 if started else 0, name)
+            started = True
+
+        yield advance
+        bar.update(1, "done")
 
 
 def _report_check(outputs: list[Output]) -> int:

@@ -92,3 +92,18 @@ def test_warnings_do_not_fail_unless_strict(tmp_path: Path):
     assert result.exit_code == 0
     assert f"{source}:14:5: warning: topic 'unused' has no questions" in result.stdout
     assert CliRunner().invoke(main, ["validate", "--strict", str(source)]).exit_code == 1
+
+
+def test_ledger_warns_when_a_published_id_disappears(tmp_path: Path):
+    source = tmp_path / "deck.yaml"
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    source.write_text(text.replace("![A small diagram](media/diagram.png)", ""), encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "out"),
+                                     "--only", "handbook"]).exit_code == 0
+    ledger = source.with_suffix(".ids")
+    assert "markup-chars\n" in ledger.read_text(encoding="utf-8")
+    source.write_text(source.read_text(encoding="utf-8").replace("id: markup-chars", "id: markup")
+                      .replace("related: [markup-chars]", "related: [markup]"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(source)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{ledger}:5:1: warning: question id 'markup-chars' was published")
