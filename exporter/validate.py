@@ -18,6 +18,8 @@ SCHEMA_VERSION = "1"
 MAX_ANSWER_CHARS = 300
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _EMPTY_PLAIN = {"", "~", "null", "Null", "NULL"}
+# C0 and C1 controls other than tab and newline, and the non-characters U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 # Each section's keys: True when required. Order is the order the README documents.
 ROOT_KEYS = {"schema": True, "deck": True, "topics": True, "questions": True}
@@ -94,6 +96,12 @@ def _string(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str |
         return None
     if not node.value.strip() or (node.plain and node.value in _EMPTY_PLAIN):
         c.error(node.loc, f"'{name}' in {what} must not be empty")
+        return None
+    control = _CONTROL.search(node.value)
+    if control:
+        # Reachable through double-quoted escapes ("\x00"); no output can show them.
+        c.error(node.loc, f"'{name}' in {what} contains the control character "
+                          f"U+{ord(control.group()):04X}; remove it")
         return None
     return node.value
 
