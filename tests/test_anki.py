@@ -304,3 +304,17 @@ def test_duplicate_media_basenames_get_distinct_flat_names():
     assert names["y.png"] == "y.png"
     assert names["a/x.png"] != names["b/x.png"]
     assert all(n.endswith("-x.png") and "/" not in n for n in (names["a/x.png"], names["b/x.png"]))
+
+
+def test_card_style_has_night_mode_scrolling_and_highlight_classes():
+    folder = Path(__file__).parent.parent / "templates" / "anki"
+    css = (folder / "style.css").read_text(encoding="utf-8")
+    for selector in (".card.nightMode", ".night_mode .card", ".highlight .k", ".highlight .nf",
+                     ".highlight .c1", ".highlight .s2", ".highlight .mi", ".highlight .nb"):
+        assert selector in css
+    for element in ("pre", "table"):
+        rule = re.search(rf"^{element} {{([^}}]*)}}", css, re.MULTILINE)
+        assert rule and "overflow-x: auto" in rule.group(1)
+    templates = "".join((folder / n).read_text(encoding="utf-8") for n in ("front.html", "back.html"))
+    assert "<script" not in templates and "style=" not in templates
+    assert not re.search(r"#[0-9a-f]{3,6}\b", templates)  # colours belong in the CSS
