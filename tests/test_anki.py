@@ -318,3 +318,18 @@ def test_card_style_has_night_mode_scrolling_and_highlight_classes():
     templates = "".join((folder / n).read_text(encoding="utf-8") for n in ("front.html", "back.html"))
     assert "<script" not in templates and "style=" not in templates
     assert not re.search(r"#[0-9a-f]{3,6}\b", templates)  # colours belong in the CSS
+
+
+def test_cli_build_writes_the_same_deck_the_backend_renders(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from exporter.cli import main
+
+    source = write_big_deck(tmp_path / "src")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(source), "-o", str(out), "--only", "anki", "--anki-flat"],
+        env={"SOURCE_DATE_EPOCH": str(T0)})
+    assert result.exit_code == 0, result.output
+    _, _, expected = build(source, timestamp=T0, flat=True)
+    assert (out / "big-deck.apkg").read_bytes() == expected
