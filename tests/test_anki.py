@@ -246,6 +246,22 @@ def test_an_older_or_identical_build_changes_nothing(tmp_path: Path):
     col.close()
 
 
+def test_restyled_templates_update_the_note_type_in_place(tmp_path: Path):
+    deck, context, first = build(FIXTURES / "minimal.yaml", timestamp=T0)
+    restyled = tmp_path / "templates"
+    shutil.copytree(context.templates_dir / "anki", restyled / "anki")
+    css = restyled / "anki" / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.sp-question { font-size: 2em; }\n",
+                   encoding="utf-8")
+    second = render(deck, replace(context, templates_dir=restyled, timestamp=T0 + 60))
+    col = open_collection(tmp_path / "col")
+    import_apkg(col, first, tmp_path)
+    import_apkg(col, second, tmp_path)
+    notetypes = [n for n in col.models.all() if n["name"].startswith("studypack")]
+    assert len(notetypes) == 1 and notetypes[0]["css"] == css.read_text(encoding="utf-8")
+    col.close()
+
+
 # --- bytes, times and the temporary folder -----------------------------------------------------
 
 def test_two_builds_are_byte_identical_and_leave_no_temp_files(tmp_path: Path, monkeypatch):
