@@ -49,8 +49,8 @@ def validate(source: Path, fmt: str, strict: bool) -> None:
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if fmt == "text":
-        summary = (f"{deck.title}: {len(deck.questions)} questions in {len(deck.topics)} topics"
-                   if deck else str(source))
+        counts = f": {len(deck.questions)} questions in {len(deck.topics)} topics" if deck else ""
+        summary = f"{source}{counts}"
         click.echo(f"{summary}; {_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
     sys.exit(1 if errors or (strict and warnings) else 0)
 

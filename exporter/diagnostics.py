@@ -42,8 +42,17 @@ class ContentError(Exception):
         self.diagnostics = diagnostics
 
 
+def shown(value: str, limit: int = 60) -> str:
+    """A user's value as it may appear inside a one-line message: short, controls escaped."""
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in value)
+
+
 def format_text(d: Diagnostic) -> str:
-    return f"{d.path}:{d.line}:{d.col}: {d.severity}: {d.message}"
+    # A diagnostic is one line whatever the content: editors and CI parse it that way.
+    message = d.message.replace("\r", "\\r").replace("\n", "\\n")
+    return f"{d.path}:{d.line}:{d.col}: {d.severity}: {message}"
 
 
 def _escape_github(value: str, *, is_property: bool) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ledger
-from .diagnostics import Diagnostic, error, warning
+from .diagnostics import Diagnostic, error, shown, warning
 from .load import Mapping, Node, Scalar, Sequence, load_file
 from .media import check_image, find_images
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
@@ -76,9 +76,9 @@ def _fields(c: _Checker, node: Node, keys: dict[str, bool], what: str) -> dict[s
     for key, value in node.pairs:
         name = key.value
         if name in found:
-            c.error(key.loc, f"duplicate key '{name}' in {what} (first on line {first_line[name]})")
+            c.error(key.loc, f"duplicate key '{shown(name)}' in {what} (first on line {first_line[name]})")
         elif name not in keys:
-            c.error(key.loc, f"unknown key '{name}' in {what}{_did_you_mean(name, keys)}")
+            c.error(key.loc, f"unknown key '{shown(name)}' in {what}{_did_you_mean(name, keys)}")
         else:
             found[name], first_line[name] = value, key.loc.line
     for name, required in keys.items():
@@ -109,7 +109,7 @@ def _string(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str |
 def _slug(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str | None:
     value = _string(c, fields, name, what)
     if value is not None and not SLUG.match(value):
-        c.error(fields[name].loc, f"'{name}' in {what} is '{value}', not a slug: use lower-case "
+        c.error(fields[name].loc, f"'{name}' in {what} is '{shown(value)}', not a slug: use lower-case "
                                   f"letters, digits and single hyphens (e.g. '{_slugify(value)}')")
         return None
     return value
@@ -126,7 +126,7 @@ def _slug_list(c: _Checker, fields: dict[str, Node], name: str, what: str) -> tu
     for item in node.items:
         value = _slug(c, {name: item}, name, what)
         if value is not None and value in values:
-            c.error(item.loc, f"'{value}' appears twice in '{name}' of {what}")
+            c.error(item.loc, f"'{shown(value)}' appears twice in '{name}' of {what}")
         elif value is not None:
             values.append(value)
     return tuple(values)
@@ -138,8 +138,8 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
         return None
     schema = fields.get("schema")
     if schema is not None and (type(schema) is not Scalar or schema.value != SCHEMA_VERSION):
-        shown = schema.value if type(schema) is Scalar else _kind(schema)
-        c.error(schema.loc, f"unsupported schema '{shown}': this studypack reads schema {SCHEMA_VERSION}")
+        value = shown(schema.value) if type(schema) is Scalar else _kind(schema)
+        c.error(schema.loc, f"unsupported schema '{value}': this studypack reads schema {SCHEMA_VERSION}")
     deck_fields = _fields(c, fields["deck"], DECK_KEYS, "'deck'") if "deck" in fields else None
     topics = _read_list(c, fields.get("topics"), "topics", _read_topic)
     questions = _read_list(c, fields.get("questions"), "questions", _read_question)
@@ -202,7 +202,7 @@ def _difficulty(c: _Checker, fields: dict[str, Node], what: str) -> str | None |
         return False
     if value not in DIFFICULTIES:
         c.error(fields["difficulty"].loc, f"difficulty of {what} must be one of "
-                f"{', '.join(DIFFICULTIES)}, not '{value}'{_did_you_mean(value, DIFFICULTIES)}")
+                f"{', '.join(DIFFICULTIES)}, not '{shown(value)}'{_did_you_mean(value, DIFFICULTIES)}")
         return False
     return value
 
@@ -220,7 +220,7 @@ def _check_details(c: _Checker, node: Node | None, details: str, what: str) -> t
     for offset, target in find_images(details):
         problem, relative = check_image(c.content_dir, target)
         if problem:
-            c.error(_loc_in_scalar(c, node, offset), f"image '{target}' in {what}: {problem}")
+            c.error(_loc_in_scalar(c, node, offset), f"image '{shown(target)}' in {what}: {problem}")
         elif relative not in media:
             media.append(relative)
     return tuple(media)
@@ -320,7 +320,7 @@ def _kind(node: Node) -> str:
         return "a mapping"
     if type(node) is Sequence:
         return "a list"
-    return f"'{node.value}'" if node.value else "an empty value"
+    return f"'{shown(node.value)}'" if node.value else "an empty value"
 
 
 def _quoted(keys) -> str:
@@ -329,7 +329,7 @@ def _quoted(keys) -> str:
 
 def _peek(fields: dict[str, Node], name: str) -> str:
     node = fields.get(name)
-    return node.value if type(node) is Scalar else "?"
+    return shown(node.value) if type(node) is Scalar else "?"
 
 
 def _slugify(value: str) -> str:

@@ -1,0 +1,19 @@
+"""Shared test settings: hypothesis profiles sized for CI, and a longer one for local runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+# Tests import helpers such as anki_client from this folder.
+sys.path.insert(0, str(Path(__file__).parent))
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=_SLOW_OK,
+                          derandomize=True, database=None)
+# HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py  (about ten minutes)
+settings.register_profile("long", max_examples=400, deadline=None, suppress_health_check=_SLOW_OK)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
