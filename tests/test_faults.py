@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from click.testing import CliRunner
+from test_build import ROOT, copy_fixture, digests
 
 from exporter.cli import main
-from test_build import ROOT, copy_fixture, digests
 
 
 def _build(source: Path, out: Path, *extra: str):

@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from anki_client import import_apkg, notes, open_collection
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from anki_client import import_apkg, notes, open_collection
 from exporter.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
