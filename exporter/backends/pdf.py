@@ -22,7 +22,6 @@ from reportlab.platypus import (
     FrameBreak,
     NextPageTemplate,
     PageTemplate,
-    Paragraph,
 )
 from reportlab.platypus.flowables import HRFlowable
 
@@ -40,7 +39,7 @@ from .pdf_common import (
 )
 from .pdf_flashcards import render as render_flashcards_
 from .pdf_fonts import FontSet, load_fonts
-from .pdf_html import HtmlFlowables
+from .pdf_html import HtmlFlowables, Para
 from .pdf_styles import ACCENT, MUTED, RULE, make_styles, style
 
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this
@@ -75,7 +74,7 @@ class SheetGeometry:
                 for i in (0, 1)]
 
 
-class TopicHeading(Paragraph):
+class TopicHeading(Para):
     """A topic title that rules itself off and registers a bookmark and an outline entry."""
 
     def __init__(self, markup: str, style, key: str, title: str) -> None:
@@ -144,15 +143,15 @@ def title_block(deck: Deck, converter: HtmlFlowables, fonts: FontSet) -> list[Fl
              f"{topics} topic" + ("" if topics == 1 else "s")]
     if deck.author:
         facts.append(deck.author)
-    return [Paragraph(converter.escaped(deck.title, "bold"), title_style),
-            Paragraph(converter.escaped("  ·  ".join(facts)), meta_style),
+    return [Para(converter.escaped(deck.title, "bold"), title_style),
+            Para(converter.escaped("  ·  ".join(facts)), meta_style),
             HRFlowable(width="100%", thickness=0.8, color=ACCENT, spaceBefore=5, spaceAfter=0)]
 
 
 def question_flowables(converter: HtmlFlowables, html) -> list[Flowable]:
     st = converter.st
-    return [Paragraph(converter.inline_html(html.question, bold=True), st.question),
-            Paragraph(converter.inline_html(html.answer), st.answer),
+    return [Para(converter.inline_html(html.question, bold=True), st.question),
+            Para(converter.inline_html(html.answer), st.answer),
             *converter.blocks_html(html.details)]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from reportlab.lib.enums import TA_CENTER
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Indenter, Paragraph
+from reportlab.platypus import Flowable, Indenter
 
 from ..diagnostics import Diagnostic
 from ..model import Deck, Question
@@ -24,7 +24,7 @@ from .pdf_common import (
     source_path,
 )
 from .pdf_fonts import FontSet, load_fonts
-from .pdf_html import HtmlFlowables
+from .pdf_html import HtmlFlowables, Para, parse
 from .pdf_styles import MUTED, RULE, make_styles, style
 
 COLS, ROWS = 2, 4
@@ -34,7 +34,8 @@ CARD_PAD = 11.0
 HEADER_SIZE = 6.8
 HEADER_HEIGHT = 13.0
 QUESTION_SIZES = (13.0, 12.0, 11.0, 10.0, 9.0, 8.0, 7.0)
-BACK_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)  # details body size; the last is the floor
+# Details body sizes, largest first; the last is the floor below which text is cut instead.
+BACK_SIZES = tuple(8.5 - 0.25 * i for i in range(11))
 ELLIPSIS = "…"
 
 
@@ -105,6 +106,19 @@ def layout(flowables: list[Flowable], width: float, height: float
     return placed, True
 
 
+def stack_height(flowables: list[Flowable], width: float) -> float:
+    """The height layout() needs for all of them (no space after the last)."""
+    total, left, after = 0.0, 0.0, None
+    for f in flowables:
+        if isinstance(f, Indenter):
+            left += f.left
+            continue
+        h = f.wrap(width - left, 1e6)[1]
+        total += h if after is None else after + f.getSpaceBefore() + h
+        after = f.getSpaceAfter()
+    return total
+
+
 def draw_placed(canvas: Canvas, placed: list[tuple[Flowable, float, float]], x: float,
                 top: float) -> None:
     for f, left, bottom in placed:
@@ -118,26 +132,62 @@ class CardRenderer:
                                          alignment=TA_CENTER, leading=size * 1.25)
                              for size in QUESTION_SIZES}
         body_w, body_h = grid.body
-        self.converters = {size: HtmlFlowables(fonts, make_styles(fonts, size), body_w,
-                                               content_dir, max_image_height=body_h * 0.6)
-                           for size in BACK_SIZES}
+        self._converters: dict[float, HtmlFlowables] = {}
+        # Full-size backs built by check(), reused as the first fitting attempt.
+        self._full_backs: dict[int, tuple[list, list[Flowable]]] = {}
+
+    def converter(self, size: float) -> HtmlFlowables:
+        if size not in self._converters:
+            body_w, body_h = self.grid.body
+            self._converters[size] = HtmlFlowables(
+                self.fonts, make_styles(self.fonts, size), body_w, self.content_dir,
+                max_image_height=body_h * 0.6)
+        return self._converters[size]
 
     def check(self, card: Card, context: BuildContext) -> list[Diagnostic]:
         """Convert everything the card shows once at full size, recording every character."""
-        conv = self.converters[BACK_SIZES[0]]
+        conv = self.converter(BACK_SIZES[0])
         html = context.html[card.question.id]
         conv.inline_html(html.question, bold=True)
-        self._back_flowables(conv, html)
+        details = parse(html.details)
+        self._full_backs[card.number] = (
+            details, self.back_flowables(BACK_SIZES[0], html.answer, details, keep_usage=True))
         path, q = source_path(context), card.question
         return (coverage_problems(self.fonts, conv.reset_usage(), path, q.loc,
                                   f"question '{q.id}'")
                 + image_problems(conv, path, q.loc, q.id))
 
-    def _back_flowables(self, conv: HtmlFlowables, html) -> list[Flowable]:
+    def back_flowables(self, size: float, answer_html: str, details: list,
+                       keep_usage: bool = False) -> list[Flowable]:
+        conv = self.converter(size)
         # Bold sets the short answer apart from the details below it.
-        answer = f"<b>{conv.inline_html(html.answer, bold=True)}</b>"
-        return [Paragraph(answer, conv.st.answer),
-                *conv.blocks_html(html.details)]
+        answer = f"<b>{conv.inline_html(answer_html, bold=True)}</b>"
+        flowables = [Para(answer, conv.st.answer), *conv.blocks(details, 0.0, 0)]
+        if not keep_usage:
+            conv.reset_usage()
+        return flowables
+
+    def fit_back(self, card: Card, html) -> tuple[list[Flowable], bool]:
+        """The largest size whose stack fits, guessed from the full-size height (area ~ size²)."""
+        body_w, body_h = self.grid.body
+        details, flowables = self._full_backs.pop(card.number)
+        height = stack_height(flowables, body_w)
+        if height <= body_h:
+            return flowables, True
+        guess = BACK_SIZES[0] * (body_h / height) ** 0.5
+        index = next((i for i, s in enumerate(BACK_SIZES) if s <= guess), len(BACK_SIZES) - 1)
+        while True:
+            flowables = self.back_flowables(BACK_SIZES[index], html.answer, details)
+            if stack_height(flowables, body_w) <= body_h:
+                break
+            if index == len(BACK_SIZES) - 1:
+                return flowables, False
+            index += 1
+        if index > 1:  # the guess can undershoot by a step
+            bigger = self.back_flowables(BACK_SIZES[index - 1], html.answer, details)
+            if stack_height(bigger, body_w) <= body_h:
+                return bigger, True
+        return flowables, True
 
     def header(self, canvas: Canvas, x: float, y: float, card: Card) -> None:
         w, h = self.grid.card
@@ -153,11 +203,11 @@ class CardRenderer:
     def front(self, canvas: Canvas, x: float, y: float, card: Card, html) -> None:
         self.header(canvas, x, y, card)
         body_w, body_h = self.grid.body
-        conv = self.converters[BACK_SIZES[0]]
+        conv = self.converter(BACK_SIZES[0])
         markup = conv.inline_html(html.question, bold=True)
         conv.reset_usage()
         for size in QUESTION_SIZES:
-            para = Paragraph(markup, self.front_styles[size])
+            para = Para(markup, self.front_styles[size])
             placed, complete = layout([para], body_w, body_h)
             if complete:
                 break
@@ -172,19 +222,12 @@ class CardRenderer:
     def back(self, canvas: Canvas, x: float, y: float, card: Card, html) -> None:
         self.header(canvas, x, y, card)
         body_w, body_h = self.grid.body
-        top = y + CARD_PAD + body_h
-        for size in BACK_SIZES:
-            conv = self.converters[size]
-            placed, complete = layout(self._back_flowables(conv, html), body_w, body_h)
-            conv.reset_usage()
-            if complete:
-                draw_placed(canvas, placed, x + CARD_PAD, top)
-                return
-        conv = self.converters[BACK_SIZES[-1]]
-        placed, _ = layout(self._back_flowables(conv, html), body_w, body_h - HEADER_SIZE * 1.6)
-        conv.reset_usage()
-        draw_placed(canvas, placed, x + CARD_PAD, top)
-        self.ellipsis(canvas, x, y)
+        flowables, complete = self.fit_back(card, html)
+        room = body_h if complete else body_h - HEADER_SIZE * 1.6  # leave a line for the "…"
+        placed, _ = layout(flowables, body_w, room)
+        draw_placed(canvas, placed, x + CARD_PAD, y + CARD_PAD + body_h)
+        if not complete:
+            self.ellipsis(canvas, x, y)
 
     def ellipsis(self, canvas: Canvas, x: float, y: float) -> None:
         w, _ = self.grid.card
@@ -207,7 +250,7 @@ def render(deck: Deck, context: BuildContext) -> bytes:
     problems: list[Diagnostic] = []
     for card in cards:
         problems += renderer.check(card, context)
-    conv = renderer.converters[BACK_SIZES[0]]
+    conv = renderer.converter(BACK_SIZES[0])
     for topic in deck.topics:
         conv.escaped(topic.title)
         problems += coverage_problems(fonts, conv.reset_usage(), source_path(context), topic.loc,

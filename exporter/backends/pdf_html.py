@@ -238,6 +238,23 @@ def _runs(chars: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(runs)
 
 
+class Para(Paragraph):
+    """A paragraph that keeps its line breaks when wrapped again at the same width.
+
+    keepWithNext groups and shrink-to-fit wrap each paragraph more than once; breaking
+    lines is most of the cost of a page.
+    """
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # split() deletes blPara when it declines to split: wrap again then.
+        if self._wrapped_at != availWidth or not hasattr(self, "blPara"):
+            super().wrap(availWidth, availHeight)
+            self._wrapped_at = availWidth
+        return self.width, self.height
+
+
 class ScaledImage(Flowable):
     """An image at its natural size (96 dpi), shrunk to the available width and a height cap."""
 
@@ -365,7 +382,7 @@ class HtmlFlowables:
                     text = self.inline(run, bold, False, False).strip()
                     bullet_left = bullet[1] if bullet and not out else 0.0
                     style = indented(base, left, bullet_left)
-                    out.append(Paragraph(text, style, bulletText=bullet[0] if bullet and not out
+                    out.append(Para(text, style, bulletText=bullet[0] if bullet and not out
                                          else None))
                     if bullet and len(out) == 1:
                         bullet = None
@@ -427,10 +444,10 @@ class HtmlFlowables:
         table.spaceBefore = table.spaceAfter = self.st.size * 0.35
         return [Indenter(left), table, Indenter(-left)] if left else [table]
 
-    def _cell(self, cell: Node) -> Paragraph:
+    def _cell(self, cell: Node) -> Para:
         bold = cell.tag == "th"
         base = self.st.head_cell if bold else self.st.cell
-        return Paragraph(self.inline(cell.children, bold, False, False).strip(),
+        return Para(self.inline(cell.children, bold, False, False).strip(),
                          indented(base, 0.0, 0.0, cell.attrs.get("align", "")))
 
     def code(self, pre: Node, left: float) -> CodeBlock:
