@@ -29,9 +29,10 @@ def copy_fixture(folder: Path) -> Path:
 
 
 def build(*args: str) -> tuple[int, str]:
+    """Exit code and standard output (problems and summaries go to standard error)."""
     result = CliRunner().invoke(main, ["build", *args])
     assert "Traceback" not in result.output
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -112,9 +113,9 @@ def test_source_date_epoch_decides_the_build_time(tmp_path: Path, monkeypatch):
     assert build(str(source), "-o", str(tmp_path / "two"), "--only", "anki")[0] == 0
     assert digests(tmp_path / "one") == digests(tmp_path / "two")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    code, output = build(str(source), "-o", str(tmp_path / "three"))
-    assert code == 2
-    assert "SOURCE_DATE_EPOCH must be a whole number" in output
+    result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "three")])
+    assert result.exit_code == 2
+    assert "error: SOURCE_DATE_EPOCH must be a whole number of seconds, not 'yesterday'" in result.stderr
 
 
 def test_github_workflow_passes_the_workflow_schema():

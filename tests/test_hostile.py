@@ -149,4 +149,5 @@ def test_a_source_over_the_size_limit_is_refused_without_reading_it(tmp_path: Pa
         handle.truncate(65 * 1024 * 1024)
     result = CliRunner().invoke(main, ["validate", str(source)])
     assert result.exit_code == 1
-    assert result.stdout.startswith(f"{source}:1:1: error: file is {65 * 1024 * 1024} bytes; the limit is 64 MiB")
+    size = 65 * 1024 * 1024
+    assert result.stdout.startswith(f"{source}:1:1: error: file is {size} bytes; the limit is 64 MiB")
