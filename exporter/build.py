@@ -173,6 +173,8 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
             click.echo(format_text(d), err=True)
         click.echo(f"{source}: not built: fix the errors above", err=True)
         return 1
+    if any(o.backend == "anki" for o in outputs):
+        _warn_if_in_the_future(context.timestamp)
     if check:
         return _report_check(outputs)
     try:
@@ -211,6 +213,18 @@ def _progress_bar(deck: Deck, backends: tuple[Backend, ...]):
 
         yield advance
         bar.update(1, "done")
+
+
+def _warn_if_in_the_future(timestamp: int) -> None:
+    # The clock is read only to warn, never written into an output: Anki refuses a
+    # package whose ids (derived from the build time) lie more than a day ahead.
+    import time
+
+    import click
+
+    if timestamp > time.time() + 86_400:
+        click.echo("warning: the build time (SOURCE_DATE_EPOCH or file times) is more than a day "
+                   "in the future; Anki will refuse to import the deck", err=True)
 
 
 def _report_check(outputs: list[Output]) -> int:

@@ -177,3 +177,11 @@ def _wait_for(condition, seconds: float = 15.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_a_build_time_in_the_future_is_warned_about(tmp_path: Path, monkeypatch):
+    source = copy_fixture(tmp_path / "deck")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 3 * 86_400))
+    result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "out"), "--only", "anki"])
+    assert result.exit_code == 0
+    assert "Anki will refuse to import the deck" in result.stderr
