@@ -11,6 +11,7 @@ _ASCII_PUNCT = frozenset(string.punctuation)
 # A `<` followed by one of these can open a tag, comment, declaration or autolink.
 _TAG_START = frozenset(string.ascii_letters + "/!?")
 _SAFE_AUTOLINK = re.compile(r"<(?:https?|mailto):[^\s<>`\x00-\x1f]*>", re.IGNORECASE)
+_BARE_URL = re.compile(r"https?://|www\.|mailto:|xmpp:", re.IGNORECASE)
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -102,8 +103,12 @@ class _InlineScanner:
 
     def _step(self, i: int) -> int:
         text, char = self.text, self.text[i]
+        if _BARE_URL.match(text, i):
+            self.unsure = True  # GFM's extended autolink runs to whitespace, backticks included
         if char == "\\" and i + 1 < len(text) and text[i + 1] in _ASCII_PUNCT:
-            self.out.append(text[i : i + 2])
+            # A bare URL just before (GFM's extended autolink) swallows the backslash,
+            # so `\<` must not rely on it.
+            self.out.append("&lt;" if text[i + 1] == "<" else text[i : i + 2])
             return i + 2
         if char == "`":
             return self._backticks(i)
@@ -156,30 +161,23 @@ class _InlineScanner:
         begin, end = _link_destination(self.text, i + 2)
         destination = self.text[begin:end]
         if not is_dangerous_url(destination):
+            # Scan on through the destination: it may hide another `](`.
             self.out.append(self.text[i : i + 2])
-            self.out.append(_escape_angles(self.text[i + 2 : end]))
             if self.brackets and self.text[i + 1] == "(":
                 self.brackets.pop()
-            return end
-        # Keep the link text, drop the link: lose the `[`, the `](` and the destination.
-        if self.brackets and self.text[i + 1] == "(":
-            self.out[self.brackets.pop()] = ""
-            return _skip_title_and_paren(self.text, end)
-        # A definition keeps its shape (so the lines after it still parse) but points nowhere.
-        self.out.append("]: #" if self.text[i + 1] == ":" else "]")
-        return end
+            return i + 2
+        # Keep the text, drop the destination. The brackets stay, escaped: deleting them
+        # could splice neighbours into new markup (`<[b](…)>` would become `<b>`).
+        if self.brackets:
+            opening = self.brackets.pop()
+            self.out[opening] = "\\!\\[" if self.out[opening] == "![" else "\\["
+        self.out.append("\\]" + self.text[i + 1 : i + 2].replace("(", ""))
+        return _skip_title_and_paren(self.text, end) if self.text[i + 1] == "(" else end
 
 
 def _skip_title_and_paren(text: str, i: int) -> int:
     match = re.compile(r"""[ \t\n]*(?:"[^"]*"|'[^']*'|\([^()]*\))?[ \t\n]*\)""").match(text, i)
     return match.end() if match else i
-
-
-def _escape_angles(text: str) -> str:
-    return "".join(
-        "&lt;" if c == "<" and text[k + 1 : k + 2] in _TAG_START and text[k + 1 : k + 2] else c
-        for k, c in enumerate(text)
-    )
 
 
 def sanitise_inline(text: str) -> str:
@@ -287,6 +285,11 @@ def sanitise_block(text: str, shift: int) -> Block:
         elif not line.strip():
             flush()
             out.append("")
+        elif _FENCE.match(line) and len(_FENCE.match(line).group(1)) <= 3:
+            # Not a fence only because its info string has a backtick; escaped so that it
+            # cannot become one once the inline pass rewrites a code span.
+            indent = len(_FENCE.match(line).group(1))
+            run.append(line[:indent] + "\\" + line[indent:])
         else:
             run.append(line)
     flush()
