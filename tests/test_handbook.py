@@ -163,7 +163,8 @@ HOSTILE = deck_of(
         question("dup", "web", "Contents", details="# Overview\n\nText.\n\nOverview\n===\n"),
         question("dup2", "web", "Overview", details="## Overview\n\n```\nnever closed <b>\n",
                  related=("dup",)),
-        question("emoji", "web", "Emoji 🎉 and ünïcödé — “quotes” #", related=("dup2",)),
+        question("emoji", "web", "Emoji 🎉 and ünïcödé — “quotes” #", related=("dup2", "url")),
+        question("url", "web", "Is http://x.com<b>bold</b> a link?", "See www.x.org\\<i>."),
     ],
     description="# About\n\nDescription with <style>body{}</style>.",
 )

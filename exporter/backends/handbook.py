@@ -12,7 +12,13 @@ from ..markup import MarkdownRenderer
 from ..model import Deck, Loc, Question
 from . import BuildContext
 from .handbook_anchors import Slugger, plain_text
-from .handbook_markdown import AmbiguousMarkdown, Block, sanitise_block, sanitise_inline
+from .handbook_markdown import (
+    AmbiguousMarkdown,
+    Block,
+    escape_angle,
+    sanitise_block,
+    sanitise_inline,
+)
 
 TEMPLATE = "handbook.md.j2"
 CONTENTS = "Contents"
@@ -21,7 +27,7 @@ CONTENTS = "Contents"
 DETAILS_SHIFT = 3
 DESCRIPTION_SHIFT = 1
 
-_TEXT_SPECIALS = re.compile(r"([\\`*_\[\]<|~])|&(?=#?\w+;)")
+_TEXT_SPECIALS = re.compile(r"[\\`*_\[\]|~]|&(?=#?\w+;)")
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,9 @@ class TopicView:
 def escape_text(text: str) -> str:
     """Plain text (a title, a tag) as Markdown that renders exactly these characters."""
     one_line = " ".join(text.split())
-    escaped = _TEXT_SPECIALS.sub(lambda m: "\\" + (m.group(1) or "&"), one_line)
+    # `<` as an entity: a bare URL just before it would swallow a backslash.
+    escaped = _TEXT_SPECIALS.sub(lambda m: "\\" + m.group(0), one_line)
+    escaped = "".join(escape_angle(escaped, i) if c == "<" else c for i, c in enumerate(escaped))
     return re.sub(r"(^|[ \t])(#+)$", lambda m: m.group(1) + "\\#" * len(m.group(2)), escaped)
 
 

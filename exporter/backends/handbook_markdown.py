@@ -153,7 +153,7 @@ class _InlineScanner:
             self.out.append(autolink.group(0))
             return autolink.end()
         following = self.text[i + 1 : i + 2]
-        self.out.append("&lt;" if following and following in _TAG_START else "<")
+        self.out.append(escape_angle(self.text, i) if following and following in _TAG_START else "<")
         return i + 1
 
     def _link_tail(self, i: int) -> int:
@@ -173,6 +173,16 @@ class _InlineScanner:
             self.out[opening] = "\\!\\[" if self.out[opening] == "![" else "\\["
         self.out.append("\\]" + self.text[i + 1 : i + 2].replace("(", ""))
         return _skip_title_and_paren(self.text, end) if self.text[i + 1] == "(" else end
+
+
+def escape_angle(text: str, i: int) -> str:
+    """`<` at text[i] shown as itself, never opening a tag."""
+    word = text[: i].rsplit(None, 1)[-1] if text[: i].strip() else ""
+    if _BARE_URL.search(word):
+        # GFM's extended autolink would swallow `&lt;` into the URL; a raw `<` ends it,
+        # and an invisible word joiner keeps `<b` from being a tag (slugs drop it too).
+        return "<\u2060"
+    return "&lt;"
 
 
 def _skip_title_and_paren(text: str, i: int) -> int:
