@@ -22,9 +22,8 @@ def page_size(context: BuildContext) -> tuple[float, float]:
 
 
 def source_path(context: BuildContext) -> str:
-    """The path diagnostics show; the build context carries it once the lead adds it."""
-    path = getattr(context, "source_path", None)
-    return str(path if path is not None else context.content_dir / "questions.yaml")
+    """The source file as the user named it: diagnostics point there."""
+    return str(context.source_path)
 
 
 def pdf_date(timestamp: int) -> str:

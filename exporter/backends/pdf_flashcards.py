@@ -92,7 +92,7 @@ def layout(flowables: list[Flowable], width: float, height: float
             left += f.left
             continue
         space = f.getSpaceBefore() if placed else 0.0
-        h = f.wrap(width - left, height)[1]
+        h = f.wrap(width - left, height - y - space)[1]
         if y + space + h > height:
             parts = f.split(width - left, height - y - space)
             if parts:
@@ -141,7 +141,7 @@ class CardRenderer:
             body_w, body_h = self.grid.body
             self._converters[size] = HtmlFlowables(
                 self.fonts, make_styles(self.fonts, size), body_w, self.content_dir,
-                max_image_height=body_h * 0.6)
+                max_image_height=body_h * 0.4)
         return self._converters[size]
 
     def check(self, card: Card, context: BuildContext) -> list[Diagnostic]:
@@ -174,18 +174,20 @@ class CardRenderer:
         height = stack_height(flowables, body_w)
         if height <= body_h:
             return flowables, True
+        if layout(flowables, body_w, body_h)[1]:
+            return flowables, True  # an image shrank into the last space
         guess = BACK_SIZES[0] * (body_h / height) ** 0.5
         index = next((i for i, s in enumerate(BACK_SIZES) if s <= guess), len(BACK_SIZES) - 1)
         while True:
             flowables = self.back_flowables(BACK_SIZES[index], html.answer, details)
-            if stack_height(flowables, body_w) <= body_h:
+            if layout(flowables, body_w, body_h)[1]:
                 break
             if index == len(BACK_SIZES) - 1:
                 return flowables, False
             index += 1
         if index > 1:  # the guess can undershoot by a step
             bigger = self.back_flowables(BACK_SIZES[index - 1], html.answer, details)
-            if stack_height(bigger, body_w) <= body_h:
+            if layout(bigger, body_w, body_h)[1]:
                 return bigger, True
         return flowables, True
 
@@ -233,7 +235,8 @@ class CardRenderer:
         w, _ = self.grid.card
         canvas.setFont(self.fonts["bold"], HEADER_SIZE * 1.4)
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(x + w - CARD_PAD, y + CARD_PAD, ELLIPSIS)
+        # Baseline raised by the descent so the glyph stays inside the padding.
+        canvas.drawRightString(x + w - CARD_PAD, y + CARD_PAD + HEADER_SIZE * 0.4, ELLIPSIS)
 
 
 def cards_of(deck: Deck) -> list[Card]:

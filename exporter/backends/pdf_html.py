@@ -256,7 +256,11 @@ class Para(Paragraph):
 
 
 class ScaledImage(Flowable):
-    """An image at its natural size (96 dpi), shrunk to the available width and a height cap."""
+    """An image at its natural size (96 dpi), shrunk to the width and a height cap.
+
+    At the bottom of a column or card it shrinks further, to half that size at most,
+    rather than leaving a gap or being cut.
+    """
 
     def __init__(self, path: Path, size_px: tuple[int, int], max_height: float,
                  left: float = 0.0) -> None:
@@ -268,9 +272,10 @@ class ScaledImage(Flowable):
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         w, h = self.natural
         scale = min(1.0, (aw - self.left) / w, self.max_height / h)
+        if ah < h * scale:
+            scale = max(scale / 2, ah / h)
         self.draw_size = (w * scale, h * scale)
-        self.width = aw
-        self.height = self.draw_size[1]
+        self.width, self.height = aw, self.draw_size[1]
         return aw, self.height
 
     def draw(self) -> None:
@@ -318,7 +323,8 @@ class HtmlFlowables:
             return f"<i>{self.inline(kids, bold, True, mono)}</i>"
         if tag in ("code", "kbd"):
             inner = self.inline(kids, bold, italic, True)
-            return f'<font face="{self.fonts.mono_family}" backColor="#ececec">{inner}</font>'
+            # The monospace face alone marks code: a background box per run costs ~10% of a page.
+            return f'<font face="{self.fonts.mono_family}">{inner}</font>'
         if tag in ("del", "s"):
             return f"<strike>{self.inline(kids, bold, italic, mono)}</strike>"
         if tag in ("sup", "sub"):

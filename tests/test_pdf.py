@@ -1,0 +1,329 @@
+"""The PDF backends, read back with pypdf and pdfplumber: text, fonts, outline, geometry, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
+
+from exporter.backends import BuildOptions
+from exporter.backends.pdf import COLUMN_GAP, FOOTER_HEIGHT, MARGIN, render_cheatsheet, render_flashcards
+from exporter.backends.pdf_flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
+from exporter.backends.pdf_fonts import BUNDLED_DIR, load_fonts
+from exporter.backends.pdf_html import parse, text_of
+from exporter.build import make_context
+from exporter.diagnostics import ContentError
+from exporter.validate import load_deck
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
+REAL = ROOT / "content" / "questions.yaml"
+TOLERANCE = 1.0  # pdfplumber's glyph boxes come from the font size, not the outlines
+
+
+def load(path: Path):
+    deck, diagnostics = load_deck(path)
+    assert deck is not None, diagnostics
+    return deck
+
+
+def squash(text: str) -> str:
+    """Compare text regardless of where lines broke: drop all whitespace."""
+    return re.sub(r"\s+", "", text)
+
+
+def plain(html: str) -> str:
+    return text_of_nodes(parse(html))
+
+
+def text_of_nodes(nodes) -> str:
+    return "".join(text_of(n) for n in nodes)
+
+
+@dataclasses.dataclass
+class Rendered:
+    deck: object
+    context: object
+    cheatsheet: bytes
+    flashcards: bytes
+
+
+def render(path: Path, **options) -> Rendered:
+    deck = load(path)
+    context = make_context(deck, path, BuildOptions(**options))
+    return Rendered(deck, context, render_cheatsheet(deck, context),
+                    render_flashcards(deck, context))
+
+
+@pytest.fixture(scope="module", params=[MINIMAL, REAL], ids=["minimal", "content"])
+def rendered(request) -> Rendered:
+    return render(request.param)
+
+
+@pytest.fixture(scope="module")
+def minimal() -> Rendered:
+    return render(MINIMAL)
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
+
+
+# Cheat sheet content
+
+
+def test_cheatsheet_has_every_question_and_answer(rendered: Rendered) -> None:
+    text = squash("".join(page_texts(rendered.cheatsheet)))
+    for q in rendered.deck.questions:
+        html = rendered.context.html[q.id]
+        assert squash(plain(html.question)) in text, q.id
+        assert squash(plain(html.answer)) in text, q.id
+
+
+def test_cheatsheet_has_every_non_ascii_character(rendered: Rendered) -> None:
+    deck, html = rendered.deck, rendered.context.html
+    content = [deck.title, *(t.title for t in deck.topics)]
+    for q in deck.questions:
+        content += [plain(html[q.id].question), plain(html[q.id].answer), plain(html[q.id].details)]
+    wanted = {ch for field in content for ch in field if ord(ch) > 127 and not ch.isspace()}
+    assert wanted, "the deck should exercise non-ASCII text"
+    printed = set("".join(page_texts(rendered.cheatsheet)))
+    assert wanted - printed == set()
+
+
+def test_markup_characters_print_literally(minimal: Rendered) -> None:
+    text = squash("".join(page_texts(minimal.cheatsheet)))
+    assert squash("What does <b>bold</b> & <script>alert(1)</script> print?") in text
+    assert squash("Exactly the characters <b>, & and <script> — never live markup.") in text
+    assert squash('Comparisons like 2 < 3 and 5 > 4 & "quotes" stay as written.') in text
+    fronts = squash("".join(page_texts(minimal.flashcards)[0::2]))
+    assert squash("What does <b>bold</b> & <script>alert(1)</script> print?") in fronts
+
+
+def test_details_keep_their_structure(minimal: Rendered) -> None:
+    text = "".join(page_texts(minimal.cheatsheet))
+    assert re.search(r"1\.\s+First step", text) and re.search(r"3\.\s+Third step", text)
+    assert "◦ nested bullet one" in text or "◦nested bullet one" in text
+    assert "• AI: any technique" in text.replace("•AI", "• AI")
+    assert "def softmax(xs):" in text
+    assert "↪" in text, "a long code line wraps with a continuation mark"
+    with pdfplumber.open(io.BytesIO(minimal.cheatsheet)) as pdf:
+        assert len(pdf.pages[0].images) == 1, "the diagram is drawn"
+
+
+# Fonts
+
+
+def _fonts(reader: PdfReader):
+    seen = {}
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object() if isinstance(font, IndirectObject) else font
+            for f in [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]:
+                seen[str(f.get("/BaseFont"))] = f
+    return seen
+
+
+@pytest.mark.parametrize("kind", ["cheatsheet", "flashcards"])
+def test_every_font_is_embedded(rendered: Rendered, kind: str) -> None:
+    fonts = _fonts(PdfReader(io.BytesIO(getattr(rendered, kind))))
+    assert fonts
+    for name, font in fonts.items():
+        if font.get("/Subtype") == "/Type0":
+            continue  # its descendant carries the program
+        descriptor = font.get("/FontDescriptor")
+        assert descriptor is not None, f"{name} is not embedded"
+        assert "/FontFile2" in descriptor.get_object(), f"{name} has no embedded TrueType program"
+    assert not any(re.search(r"Helvetica|ZapfDingbats|Times|Courier|Symbol", n) for n in fonts)
+
+
+def test_dejavu_lacks_cjk_but_has_the_deck_symbols() -> None:
+    fonts = load_fonts(None)
+    assert not fonts.has("regular", "中") and not fonts.has("mono", "中")
+    assert all(fonts.has("regular", ch) for ch in "→²≈⊃•…")
+
+
+# Geometry
+
+
+def _outside(char, left: float, top: float, right: float, bottom: float) -> bool:
+    return (char["x0"] < left - TOLERANCE or char["x1"] > right + TOLERANCE
+            or char["top"] < top - TOLERANCE or char["bottom"] > bottom + TOLERANCE)
+
+
+def test_cheatsheet_text_stays_inside_margins_and_columns(rendered: Rendered) -> None:
+    with pdfplumber.open(io.BytesIO(rendered.cheatsheet)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            w, h = page.width, page.height
+            column = (w - 2 * MARGIN - COLUMN_GAP) / 2
+            for char in page.chars:
+                assert not _outside(char, MARGIN, MARGIN, w - MARGIN, h - MARGIN), (number, char)
+                in_body = char["bottom"] < h - MARGIN - FOOTER_HEIGHT
+                if number > 1 and in_body and char["text"].strip():
+                    in_left = char["x1"] <= MARGIN + column + TOLERANCE
+                    in_right = char["x0"] >= MARGIN + column + COLUMN_GAP - TOLERANCE
+                    assert in_left or in_right, (number, char["text"], char["x0"])
+            for image in page.images:
+                assert MARGIN - TOLERANCE <= image["x0"] and image["x1"] <= w - MARGIN + TOLERANCE
+
+
+def _card_cell(grid: Grid, char) -> tuple[int, int]:
+    w, h = grid.card
+    return int((char["top"] - SHEET_MARGIN) // h), int((char["x0"] - SHEET_MARGIN) // w)
+
+
+def test_flashcard_text_stays_inside_its_card(rendered: Rendered) -> None:
+    with pdfplumber.open(io.BytesIO(rendered.flashcards)) as pdf:
+        grid = Grid(pdf.pages[0].width, pdf.pages[0].height)
+        w, h = grid.card
+        for page in pdf.pages:
+            for char in page.chars:
+                row, col = _card_cell(grid, char)
+                left, top = SHEET_MARGIN + col * w, SHEET_MARGIN + row * h
+                inner = (left + CARD_PAD, top + CARD_PAD, left + w - CARD_PAD, top + h - CARD_PAD)
+                assert not _outside(char, *inner), (page.page_number, char["text"], row, col)
+
+
+# Outline
+
+
+def test_outline_has_one_entry_per_topic_pointing_at_its_heading(rendered: Rendered) -> None:
+    reader = PdfReader(io.BytesIO(rendered.cheatsheet))
+    outline = reader.outline
+    assert [entry.title for entry in outline] == [t.title for t in rendered.deck.topics]
+    texts = page_texts(rendered.cheatsheet)
+    for entry in outline:
+        page = reader.get_destination_page_number(entry)
+        assert squash(entry.title) in squash(texts[page])
+
+
+# Flashcards
+
+
+def test_every_question_is_on_a_front_page(rendered: Rendered) -> None:
+    fronts = squash("".join(page_texts(rendered.flashcards)[0::2]))
+    for q in rendered.deck.questions:
+        assert squash(plain(rendered.context.html[q.id].question)) in fronts, q.id
+
+
+def _label_cells(page, grid: Grid) -> dict[str, tuple[int, int]]:
+    return {word["text"]: _card_cell(grid, word) for word in page.extract_words()
+            if re.fullmatch(r"#\d+", word["text"])}
+
+
+def test_each_back_sits_behind_its_front_for_long_edge_duplex(rendered: Rendered) -> None:
+    count = len(rendered.deck.questions)
+    with pdfplumber.open(io.BytesIO(rendered.flashcards)) as pdf:
+        assert len(pdf.pages) == 2 * -(-count // 8)
+        grid = Grid(pdf.pages[0].width, pdf.pages[0].height)
+        seen = 0
+        for front, back in zip(pdf.pages[0::2], pdf.pages[1::2], strict=True):
+            fronts, backs = _label_cells(front, grid), _label_cells(back, grid)
+            assert fronts.keys() == backs.keys()
+            for label, (row, col) in fronts.items():
+                assert backs[label] == (row, COLS - 1 - col), label
+            seen += len(fronts)
+        assert seen == count
+
+
+def test_backs_show_the_answer(minimal: Rendered) -> None:
+    backs = squash("".join(page_texts(minimal.flashcards)[1::2]))
+    for q in minimal.deck.questions:
+        assert squash(plain(minimal.context.html[q.id].answer)) in backs
+
+
+def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) -> None:
+    long = "\n".join(f"- point {i}: " + "words that fill the card " * 6 for i in range(80))
+    first = dataclasses.replace(minimal.deck.questions[0], details=long)
+    deck = dataclasses.replace(minimal.deck, questions=(first, *minimal.deck.questions[1:]))
+    context = make_context(deck, MINIMAL)
+    data = render_flashcards(deck, context)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        back = pdf.pages[1]
+        grid = Grid(back.width, back.height)
+        cell = _label_cells(back, grid)["#1"]
+        chars = [c for c in back.chars if _card_cell(grid, c) == cell]
+        assert any(c["text"] == "…" for c in chars)
+        sizes = {round(c["size"], 2) for c in chars if c["text"] not in "…#1"}
+        assert min(sizes) >= 6.0 - 0.01, "never below the floor size"
+        assert "point 0" in back.extract_text()
+
+
+# Errors users can act on
+
+
+def _with_text(deck, field: str, value: str):
+    first = dataclasses.replace(deck.questions[0], **{field: value})
+    return dataclasses.replace(deck, questions=(first, *deck.questions[1:]))
+
+
+@pytest.mark.parametrize("render_pdf", [render_cheatsheet, render_flashcards])
+@pytest.mark.parametrize("field,value", [
+    ("question", "What does 中 mean?"),
+    ("details", "Code:\n\n```python\nprint('中')\n```\n"),
+])
+def test_a_character_the_font_lacks_names_question_and_character(minimal: Rendered, render_pdf,
+                                                                 field: str, value: str) -> None:
+    deck = _with_text(minimal.deck, field, value)
+    context = make_context(deck, MINIMAL)
+    with pytest.raises(ContentError) as raised:
+        render_pdf(deck, context)
+    [diagnostic] = raised.value.diagnostics
+    q = deck.questions[0]
+    assert (diagnostic.path, diagnostic.line, diagnostic.col) == (str(MINIMAL), q.loc.line, q.loc.col)
+    assert f"question '{q.id}'" in diagnostic.message
+    assert "'中' (U+4E2D)" in diagnostic.message
+
+
+def test_a_topic_title_the_font_lacks_is_reported_at_the_topic(minimal: Rendered) -> None:
+    topic = dataclasses.replace(minimal.deck.topics[0], title="基本")
+    deck = dataclasses.replace(minimal.deck, topics=(topic, *minimal.deck.topics[1:]))
+    with pytest.raises(ContentError) as raised:
+        render_cheatsheet(deck, make_context(deck, MINIMAL))
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.line == topic.loc.line and f"topic '{topic.id}'" in diagnostic.message
+
+
+def test_font_dir_swaps_the_family(minimal: Rendered, tmp_path: Path) -> None:
+    shutil.copy(BUNDLED_DIR / "DejaVuSansMono.ttf", tmp_path / "regular.ttf")
+    context = make_context(minimal.deck, MINIMAL, BuildOptions(font_dir=tmp_path))
+    fonts = _fonts(PdfReader(io.BytesIO(render_cheatsheet(minimal.deck, context))))
+    assert {name.split("+")[-1] for name in fonts} == {"DejaVuSansMono"}
+
+
+def test_font_dir_without_regular_is_an_error(minimal: Rendered, tmp_path: Path) -> None:
+    context = make_context(minimal.deck, MINIMAL, BuildOptions(font_dir=tmp_path))
+    with pytest.raises(ContentError, match="regular.ttf"):
+        render_cheatsheet(minimal.deck, context)
+
+
+# Determinism and options
+
+
+def test_two_renders_are_byte_identical(minimal: Rendered) -> None:
+    assert render_cheatsheet(minimal.deck, minimal.context) == minimal.cheatsheet
+    assert render_flashcards(minimal.deck, minimal.context) == minimal.flashcards
+
+
+def test_creation_date_comes_from_the_context(minimal: Rendered) -> None:
+    expected = datetime.fromtimestamp(minimal.context.timestamp, timezone.utc)
+    for data in (minimal.cheatsheet, minimal.flashcards):
+        assert PdfReader(io.BytesIO(data)).metadata.creation_date == expected
+
+
+def test_letter_paper(minimal: Rendered) -> None:
+    context = make_context(minimal.deck, MINIMAL, BuildOptions(paper="letter"))
+    for data in (render_cheatsheet(minimal.deck, context), render_flashcards(minimal.deck, context)):
+        for page in PdfReader(io.BytesIO(data)).pages:
+            assert (float(page.mediabox.width), float(page.mediabox.height)) == (612, 792)
+    a4 = PdfReader(io.BytesIO(minimal.cheatsheet)).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
