@@ -18,7 +18,8 @@ _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 _FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
 _LIST_FENCE = re.compile(r"^( {0,3}(?:[-+*]|\d{1,9}[.)]) +)(`{3,}|~{3,})(.*)$")
-_CONTAINER = r"(?:(?: {0,3}> ?)*(?: {0,3}(?:[-+*]|\d{1,9}[.)]) +)?)"
+# Blockquote markers and list markers, nested in any order ("- > # x").
+_CONTAINER = r"(?: {0,3}(?:> ?|(?:[-+*]|\d{1,9}[.)]) +))*"
 _ATX = re.compile(r"^(" + _CONTAINER + r" {0,3})(#{1,6})(?=[ \t]|$)(.*)$")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
