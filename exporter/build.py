@@ -58,7 +58,15 @@ def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, .
             progress(backend.name)
         outputs.append(Output(backend.name, out_dir / backend.output_name(deck),
                               backend.render(deck, context)))
+    if any(b.name == "handbook" for b in backends):
+        outputs.extend(_handbook_media(deck, context, out_dir))
     return outputs
+
+
+def _handbook_media(deck: Deck, context: BuildContext, out_dir: Path) -> list[Output]:
+    """The handbook links images as written (media/x.png), so they travel beside it."""
+    return [Output("media", out_dir / name, (context.content_dir / name).read_bytes())
+            for name in deck.media]
 
 
 def stale_outputs(outputs: list[Output]) -> list[Output]:
@@ -242,7 +250,9 @@ def _report_check(outputs: list[Output]) -> int:
 
 def _summary(output: Output, deck: Deck, changed: bool) -> str:
     size = f"{len(output.data) / 1024:.1f} KiB"
-    if output.backend in ("pdf", "flashcards"):
+    if output.backend == "media":
+        count = "image for the handbook"
+    elif output.backend in ("pdf", "flashcards"):
         count = f"{output.data.count(b'/Type /Page') - output.data.count(b'/Type /Pages')} pages"
     elif output.backend == "anki":
         count = f"{len(deck.questions)} notes"

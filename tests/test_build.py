@@ -36,7 +36,8 @@ def build(*args: str) -> tuple[int, str]:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_build_writes_every_output_and_the_ledger(tmp_path: Path):
@@ -44,9 +45,13 @@ def test_build_writes_every_output_and_the_ledger(tmp_path: Path):
     code, output = build(str(source), "-o", str(tmp_path / "out"))
     assert code == 0, output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "minimal-deck-cheatsheet.pdf", "minimal-deck-flashcards.pdf", "minimal-deck-handbook.md",
-        "minimal-deck.apkg",
+        "media", "minimal-deck-cheatsheet.pdf", "minimal-deck-flashcards.pdf",
+        "minimal-deck-handbook.md", "minimal-deck.apkg",
     ]
+    # The handbook links its image as written; the image travels beside it.
+    assert "](media/diagram.png)" in (tmp_path / "out" / "minimal-deck-handbook.md").read_text("utf-8")
+    assert (tmp_path / "out" / "media" / "diagram.png").read_bytes() == \
+        (source.parent / "media" / "diagram.png").read_bytes()
     ledger = source.with_suffix(".ids").read_text(encoding="utf-8").splitlines()
     assert [line for line in ledger if not line.startswith("#")] == [
         "sets", "markup-chars", "lists-and-code", "plain"]
@@ -72,7 +77,8 @@ def test_check_reports_missing_files(tmp_path: Path):
     source = copy_fixture(tmp_path / "deck")
     code, output = build(str(source), "-o", str(tmp_path / "out"), "--check", "--only", "handbook")
     assert code == 1
-    assert output.splitlines() == [f"would rebuild {tmp_path / 'out' / 'minimal-deck-handbook.md'}"]
+    assert output.splitlines() == [f"would rebuild {tmp_path / 'out' / 'minimal-deck-handbook.md'}",
+                                   f"would rebuild {tmp_path / 'out' / 'media' / 'diagram.png'}"]
     assert not (tmp_path / "out").exists()
 
 
@@ -101,7 +107,7 @@ def test_builds_in_different_environments_are_byte_identical(tmp_path: Path):
                          {**env, "TZ": "Pacific/Kiritimati", "LC_ALL": "C", "LANG": "C"})
     _build_in_subprocess(second, tmp_path / "b" / "out", tmp_path,
                          {**env, "TZ": "America/Los_Angeles", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"})
-    assert len(digests(tmp_path / "a" / "out")) == 4
+    assert len(digests(tmp_path / "a" / "out")) == 5
     assert digests(tmp_path / "a" / "out") == digests(tmp_path / "b" / "out")
 
 
