@@ -279,7 +279,10 @@ class ScaledImage(Flowable):
         return aw, self.height
 
     def draw(self) -> None:
-        self.canv.drawImage(str(self.path), self.left, 0, *self.draw_size, mask="auto")
+        # An ImageReader, not the path: reportlab names the image after what it is given,
+        # and a name made from the path would make the PDF depend on the folder it was built in.
+        image = ImageReader(str(self.path))
+        self.canv.drawImage(image, self.left, 0, *self.draw_size, mask="auto")
 
 
 class HtmlFlowables:
