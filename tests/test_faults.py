@@ -81,16 +81,12 @@ def test_a_folder_in_the_way_of_an_output_is_reported_before_anything_is_replace
     assert _build(source, out).exit_code == 0
     (out / "minimal-deck-handbook.md").unlink()
     (out / "minimal-deck-handbook.md").mkdir()
-    before = digests_of_files(out)
+    before = files_in(out)
     _edit(source)
     result = _build(source, out)
     assert result.exit_code == 1
     assert "cannot write" in result.output and "Is a directory" in result.output
-    assert digests_of_files(out) == before
-
-
-def digests_of_files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert files_in(out) == before
 
 
 def test_sigkill_mid_build_never_leaves_a_partial_file(tmp_path: Path):
@@ -99,19 +95,23 @@ def test_sigkill_mid_build_never_leaves_a_partial_file(tmp_path: Path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "exporter", "build", str(source), "-o", str(out)]
     subprocess.run(command, env=env, check=True, capture_output=True)
-    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    old = files_in(out)
     _edit(source)
     subprocess.run(command + ["-o", str(tmp_path / "expected")], env=env, check=True,
                    capture_output=True)
-    new = {p.name: p.read_bytes() for p in (tmp_path / "expected").iterdir()}
+    new = files_in(tmp_path / "expected")
     for delay in (0.05, 0.2, 0.4, 0.6, 0.8, 1.0):
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        for path in out.iterdir():
-            if path.name.endswith(".tmp"):
+        for name, data in files_in(out).items():
+            if name.endswith(".tmp"):
                 continue  # a killed process cannot clean up; the next build removes these
-            assert path.read_bytes() in (old[path.name], new[path.name]), f"{path.name} is partial"
+            assert data in (old[name], new[name]), f"{name} is partial"
     subprocess.run(command, env=env, check=True, capture_output=True)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == new
+    assert files_in(out) == new
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
