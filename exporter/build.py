@@ -44,6 +44,10 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
+# Below this, forking a second process costs more than it saves (benchmarks/README.md).
+PARALLEL_MIN_QUESTIONS = int(os.environ.get("STUDYPACK_PARALLEL_MIN", "200"))
+
+
 def select_backends(names: tuple[str, ...]) -> tuple[Backend, ...]:
     """Every backend by default; otherwise those named, in the registry's order."""
     return tuple(b for b in BACKENDS if not names or b.name in names)
@@ -52,12 +56,19 @@ def select_backends(names: tuple[str, ...]) -> tuple[Backend, ...]:
 def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, ...],
                    out_dir: Path, progress: Callable[[str], None] | None = None) -> list[Output]:
     """Render every selected backend in memory; a ContentError propagates before any write."""
-    outputs = []
-    for backend in backends:
+    from . import parallel
+
+    if len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_run_in_parallel(backends):
         if progress:
-            progress(backend.name)
-        outputs.append(Output(backend.name, out_dir / backend.output_name(deck),
-                              backend.render(deck, context)))
+            progress(" + ".join(b.name for b in backends))
+        rendered = parallel.render_in_parallel(deck, context, backends)
+    else:
+        rendered = {}
+        for backend in backends:
+            if progress:
+                progress(backend.name)
+            rendered[backend.name] = backend.render(deck, context)
+    outputs = [Output(b.name, out_dir / b.output_name(deck), rendered[b.name]) for b in backends]
     if any(b.name == "handbook" for b in backends):
         outputs.extend(_handbook_media(deck, context, out_dir))
     return outputs

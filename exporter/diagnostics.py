@@ -41,6 +41,10 @@ class ContentError(Exception):
         super().__init__("; ".join(d.message for d in diagnostics))
         self.diagnostics = diagnostics
 
+    def __reduce__(self):
+        # Rebuilt from its diagnostics when it crosses from a worker process.
+        return (ContentError, (self.diagnostics,))
+
 
 def shown(value: str, limit: int = 60) -> str:
     """A user's value as it may appear inside a one-line message: short, controls escaped."""

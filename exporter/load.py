@@ -25,7 +25,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when availabl
 
 class Scalar(NamedTuple):
     value: str  # as written: `no` stays "no", `1.0` stays "1.0"
-    loc: Loc
+    mark: yaml.Mark
     style: str  # "" plain, "'" or '"' quoted, "|" or ">" block
 
     @property
@@ -35,15 +35,24 @@ class Scalar(NamedTuple):
 
 class Mapping(NamedTuple):
     pairs: list[tuple[Scalar, Node]]  # every key, in order, duplicates included
-    loc: Loc
+    mark: yaml.Mark
 
 
 class Sequence(NamedTuple):
     items: list[Node]
-    loc: Loc
+    mark: yaml.Mark
 
 
 Node = Scalar | Mapping | Sequence
+
+
+def _node_loc(node: Node) -> Loc:
+    return Loc(node.mark.line + 1, node.mark.column + 1)
+
+
+# Nodes keep the parser's mark and make a Loc only when one is asked for: building
+# hundreds of thousands of Loc objects was a third of the load time of a large deck.
+Scalar.loc = Mapping.loc = Sequence.loc = property(_node_loc)  # type: ignore[attr-defined]
 
 
 class LoadResult(NamedTuple):
@@ -134,13 +143,13 @@ def _build(events) -> Node | None:
             if len(event.value) > MAX_SCALAR_CHARS:
                 raise _Refused(_mark_loc(event.start_mark), f"value is {len(event.value)} characters "
                                                             f"long; the limit is {MAX_SCALAR_CHARS}")
-            node = Scalar(event.value, _mark_loc(event.start_mark), event.style or "")
+            node = Scalar(event.value, event.start_mark, event.style or "")
         elif kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
             _check_plain_event(event)
             if len(stack) >= MAX_DEPTH:
                 raise _Refused(_mark_loc(event.start_mark), f"nesting is deeper than {MAX_DEPTH} levels")
-            loc = _mark_loc(event.start_mark)
-            collection = Mapping([], loc) if kind is yaml.MappingStartEvent else Sequence([], loc)
+            mark = event.start_mark
+            collection = Mapping([], mark) if kind is yaml.MappingStartEvent else Sequence([], mark)
             stack.append((collection, []))
             continue
         else:
@@ -165,12 +174,13 @@ def _add_child(parent: tuple[Mapping | Sequence, list], node: Node) -> None:
 
 
 def _check_plain_event(event) -> None:
-    loc = _mark_loc(event.start_mark)
     if event.anchor is not None:
-        raise _Refused(loc, f"anchors are not allowed ('&{event.anchor}'); studypack files are plain data")
+        raise _Refused(_mark_loc(event.start_mark),
+                       f"anchors are not allowed ('&{event.anchor}'); studypack files are plain data")
     # '!' is the non-specific tag of a quoted scalar; anything else was written by the author.
     if event.tag is not None and event.tag != "!":
-        raise _Refused(loc, f"tags are not allowed ('{event.tag}'); values are never constructed or executed")
+        raise _Refused(_mark_loc(event.start_mark),
+                       f"tags are not allowed ('{event.tag}'); values are never constructed or executed")
 
 
 def _mark_loc(mark) -> Loc:
