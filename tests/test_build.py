@@ -191,3 +191,26 @@ def test_a_build_time_in_the_future_is_warned_about(tmp_path: Path, monkeypatch)
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "out"), "--only", "anki"])
     assert result.exit_code == 0
     assert "Anki will refuse to import the deck" in result.stderr
+
+
+def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monkeypatch):
+    from exporter import parallel
+
+    from exporter.backends import BACKENDS
+
+    assert parallel.can_run_in_parallel(BACKENDS)
+    source = copy_fixture(tmp_path / "deck")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr("exporter.build.PARALLEL_MIN_QUESTIONS", 10**9)
+    assert build(str(source), "-o", str(tmp_path / "serial"))[0] == 0
+    monkeypatch.setattr("exporter.build.PARALLEL_MIN_QUESTIONS", 1)
+    assert build(str(source), "-o", str(tmp_path / "parallel"))[0] == 0
+    assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
+    # A glyph the PDF font lacks, in the version only the cheat sheet prints: the worker
+    # process renders the cheat sheet, finds it, and it is reported like any content error.
+    assert [b.name for b in parallel.split(BACKENDS)[1]] == ["pdf", "anki"]
+    source.write_text(source.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.0 中"'),
+                      "utf-8")
+    result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "parallel")])
+    assert result.exit_code == 1
+    assert "(U+4E2D)" in result.stderr and "Traceback" not in result.output
