@@ -37,6 +37,23 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 _SINGLE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.DOTALL)
 
+# A line Markdown would turn into nothing but its own text: no markup character anywhere,
+# no block marker at its start (heading, quote, list, rule, table, code indent), no hard
+# break at its end. Most questions and answers are such lines; converting them through
+# Python-Markdown cost a quarter of all markdown time for the same result.
+_PLAIN_LINE = re.compile(r"(?![\s#>+=-]|\d+[.)])[^*_`\[\]!<>&\\|~\n\t]*(?<!\s)")
+
+
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def plain_paragraphs(text: str) -> str | None:
+    """The HTML of text made only of plain lines, exactly as Markdown would write it; else None."""
+    paragraphs = _BLANK_LINES.split(text.strip("\n"))
+    if not all(p and all(_PLAIN_LINE.fullmatch(line) for line in p.split("\n")) for p in paragraphs):
+        return None
+    return "\n".join(f"<p>{p}</p>" for p in paragraphs)
+
 
 def sanitise(html: str) -> str:
     """Keep an allow-list of tags and attributes; drop scripts, handlers and js: URLs."""
@@ -66,6 +83,9 @@ class MarkdownRenderer:
     def block(self, text: str) -> str:
         if not text.strip():
             return ""
+        plain = plain_paragraphs(text)
+        if plain is not None:
+            return plain
         html = self._md.reset().convert(text)
         return sanitise(html)
 
