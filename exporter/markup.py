@@ -112,15 +112,23 @@ class DeckHtml:
         return self.questions[question_id]
 
 
+# Below this many questions a second process costs more than it saves (benchmarks/README.md).
+PARALLEL_MIN_QUESTIONS = 2000
+
+
 def render_deck(deck: Deck) -> DeckHtml:
-    """Convert every markdown field of the deck exactly once."""
+    """Convert every markdown field of the deck exactly once (in two processes when large)."""
+    from . import parallel
+
+    if len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_run_in_parallel():
+        converted = parallel.map_halves(_convert, deck.questions)
+    else:
+        converted = _convert(deck.questions)
+    questions = {q.id: html for q, html in zip(deck.questions, converted)}
+    return DeckHtml(description=MarkdownRenderer().block(deck.description), questions=questions)
+
+
+def _convert(questions) -> list[QuestionHtml]:
     renderer = MarkdownRenderer()
-    questions = {
-        q.id: QuestionHtml(
-            question=renderer.inline(q.question),
-            answer=renderer.inline(q.answer),
-            details=renderer.block(q.details),
-        )
-        for q in deck.questions
-    }
-    return DeckHtml(description=renderer.block(deck.description), questions=questions)
+    return [QuestionHtml(renderer.inline(q.question), renderer.inline(q.answer), renderer.block(q.details))
+            for q in questions]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
 
 from .backends import Backend, BuildContext
 from .model import Deck
@@ -16,9 +18,12 @@ COST = {"flashcards": 5, "pdf": 4, "anki": 1, "handbook": 1}
 # What a forked worker renders from. It is set just before the fork and read only by the
 # child, which inherits it through copy-on-write memory: the deck is never pickled.
 _shared: tuple[Deck, BuildContext] | None = None
+_shared_items: tuple[Callable, Sequence] | None = None
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def can_run_in_parallel(backends: tuple[Backend, ...]) -> bool:
+def can_run_in_parallel(backends: tuple[Backend, ...] = ("two", "tasks")) -> bool:
     return (len(backends) > 1 and "fork" in multiprocessing.get_all_start_methods()
             and len(os.sched_getaffinity(0)) > 1)
 
@@ -48,6 +53,28 @@ def render_in_parallel(deck: Deck, context: BuildContext,
     finally:
         _shared = None
     return rendered
+
+
+def map_halves(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
+    """function(items) computed as two halves, the second in a forked worker process.
+
+    The worker reads its half from memory inherited at the fork; only results travel back.
+    """
+    global _shared_items
+    middle = len(items) // 2
+    _shared_items = (function, items[middle:])
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            second = pool.submit(_map_shared_items)
+            first = function(items[:middle])
+            return first + second.result()
+    finally:
+        _shared_items = None
+
+
+def _map_shared_items() -> list:
+    function, items = _shared_items
+    return function(items)
 
 
 def _render_group(names: tuple[str, ...]) -> dict[str, bytes]:
