@@ -25,7 +25,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when availabl
 
 class Scalar(NamedTuple):
     value: str  # as written: `no` stays "no", `1.0` stays "1.0"
-    mark: yaml.Mark
+    line: int  # 0-based, as the parser counts; .loc gives the 1-based Loc
+    col: int
     style: str  # "" plain, "'" or '"' quoted, "|" or ">" block
 
     @property
@@ -35,23 +36,26 @@ class Scalar(NamedTuple):
 
 class Mapping(NamedTuple):
     pairs: list[tuple[Scalar, Node]]  # every key, in order, duplicates included
-    mark: yaml.Mark
+    line: int
+    col: int
 
 
 class Sequence(NamedTuple):
     items: list[Node]
-    mark: yaml.Mark
+    line: int
+    col: int
 
 
 Node = Scalar | Mapping | Sequence
 
 
 def _node_loc(node: Node) -> Loc:
-    return Loc(node.mark.line + 1, node.mark.column + 1)
+    return Loc(node.line + 1, node.col + 1)
 
 
-# Nodes keep the parser's mark and make a Loc only when one is asked for: building
-# hundreds of thousands of Loc objects was a third of the load time of a large deck.
+# Nodes keep two ints and make a Loc only when one is asked for: building a Loc (or
+# keeping the parser's Mark) per node cost a third of the load time and much of the
+# memory of a large deck.
 Scalar.loc = Mapping.loc = Sequence.loc = property(_node_loc)  # type: ignore[attr-defined]
 
 
@@ -74,16 +78,19 @@ def load_file(path: Path, display: str) -> LoadResult:
         if size > MAX_SOURCE_BYTES:
             limit = MAX_SOURCE_BYTES // (1024 * 1024)
             return _fail(display, Loc(1, 1), f"file is {size} bytes; the limit is {limit} MiB")
-        data = path.read_bytes()
+        # Decoded at once so the bytes are freed before parsing (a large deck is tens of MiB).
+        text, problem = _decode(path.read_bytes())
     except OSError as exc:
         return _fail(display, Loc(1, 1), f"cannot read file: {exc.strerror or exc}")
-    return parse_bytes(data, display)
+    return _fail(display, *problem) if problem else parse_text(text, display)
 
 
 def parse_bytes(data: bytes, display: str) -> LoadResult:
     text, problem = _decode(data)
-    if problem is not None:
-        return _fail(display, *problem)
+    return _fail(display, *problem) if problem else parse_text(text, display)
+
+
+def parse_text(text: str, display: str) -> LoadResult:
     try:
         root = _build(yaml.parse(text, Loader=_Loader))
     except _Refused as exc:
@@ -143,13 +150,15 @@ def _build(events) -> Node | None:
             if len(event.value) > MAX_SCALAR_CHARS:
                 raise _Refused(_mark_loc(event.start_mark), f"value is {len(event.value)} characters "
                                                             f"long; the limit is {MAX_SCALAR_CHARS}")
-            node = Scalar(event.value, event.start_mark, event.style or "")
+            mark = event.start_mark
+            node = Scalar(event.value, mark.line, mark.column, event.style or "")
         elif kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
             _check_plain_event(event)
             if len(stack) >= MAX_DEPTH:
                 raise _Refused(_mark_loc(event.start_mark), f"nesting is deeper than {MAX_DEPTH} levels")
             mark = event.start_mark
-            collection = Mapping([], mark) if kind is yaml.MappingStartEvent else Sequence([], mark)
+            collection = (Mapping([], mark.line, mark.column) if kind is yaml.MappingStartEvent
+                          else Sequence([], mark.line, mark.column))
             stack.append((collection, []))
             continue
         else:

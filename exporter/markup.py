@@ -124,7 +124,7 @@ def render_deck(deck: Deck) -> DeckHtml:
         converted = parallel.map_halves(_convert, deck.questions)
     else:
         converted = _convert(deck.questions)
-    questions = {q.id: html for q, html in zip(deck.questions, converted)}
+    questions = {q.id: html for q, html in zip(deck.questions, converted, strict=True)}
     return DeckHtml(description=MarkdownRenderer().block(deck.description), questions=questions)
 
 
