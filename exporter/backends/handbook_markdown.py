@@ -12,6 +12,9 @@ _ASCII_PUNCT = frozenset(string.punctuation)
 _TAG_START = frozenset(string.ascii_letters + "/!?")
 _SAFE_AUTOLINK = re.compile(r"<(?:https?|mailto):[^\s<>`\x00-\x1f]*>", re.IGNORECASE)
 _BARE_URL = re.compile(r"https?://|www\.|mailto:|xmpp:", re.IGNORECASE)
+# Where `_InlineScanner._step` may do more than copy one character: everything between
+# two matches is copied in one slice, so the state machine runs only where it matters.
+_TRIGGER = re.compile(r"[\\`<\[\]!]|" + _BARE_URL.pattern, re.IGNORECASE)
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -97,10 +100,13 @@ class _InlineScanner:
         self.unsure = False
 
     def run(self) -> str:
-        i = 0
-        while i < len(self.text):
-            i = self._step(i)
-        return "".join(self.out)
+        text, out, i = self.text, self.out, 0
+        while (trigger := _TRIGGER.search(text, i)) is not None:
+            if trigger.start() > i:
+                out.append(text[i : trigger.start()])
+            i = self._step(trigger.start())
+        out.append(text[i:])
+        return "".join(out)
 
     def _step(self, i: int) -> int:
         text, char = self.text, self.text[i]
