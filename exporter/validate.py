@@ -310,10 +310,11 @@ _FILLER = {"a", "an", "the"}
 
 
 def _warn_near_duplicates(c: _Checker, deck: Deck) -> None:
-    """Same words in the same order, ignoring case, punctuation and articles."""
-    seen: dict[tuple[str, ...], Question] = {}
+    """Same letters in the same order, ignoring case, spacing, punctuation and articles
+    ("trade-off" and "tradeoff" are the same word to a reader)."""
+    seen: dict[str, Question] = {}
     for q in deck.questions:
-        key = tuple(w for w in _WORD.findall(q.question.lower()) if w not in _FILLER)
+        key = "".join(w for w in _WORD.findall(q.question.lower()) if w not in _FILLER)
         if key in seen:
             first = seen[key]
             c.warn(q.loc, f"question '{q.id}' reads like '{first.id}' (line {first.loc.line}); "

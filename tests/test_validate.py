@@ -107,3 +107,18 @@ def test_ledger_warns_when_a_published_id_disappears(tmp_path: Path):
     result = CliRunner().invoke(main, ["validate", str(source)])
     assert result.exit_code == 0
     assert result.stdout.startswith(f"{ledger}:5:1: warning: question id 'markup-chars' was published")
+
+
+def test_every_warning_fires_with_its_position():
+    result = CliRunner().invoke(main, ["validate", str(FIXTURES / "warnings.yaml")])
+    assert result.exit_code == 0
+    path = FIXTURES / "warnings.yaml"
+    assert result.stdout.splitlines() == [
+        f"{path}:9:5: warning: topic 'unused' has no questions",
+        f"{path}:16:5: warning: question 'second' reads like 'first' (line 12); is it a duplicate?",
+        f"{path}:20:5: warning: answer of 'long-answer' is 354 characters; keep the short answer "
+        "under 300 and move the rest to 'details'",
+        f"{path}:31:7: warning: code fence '```' in question 'open-fence' is never closed; "
+        "the rest of the details becomes code",
+    ]
+    assert CliRunner().invoke(main, ["validate", "--strict", str(path)]).exit_code == 1
