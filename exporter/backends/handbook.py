@@ -59,8 +59,8 @@ def escape_text(text: str) -> str:
     one_line = " ".join(text.split())
     # `<` as an entity: a bare URL just before it would swallow a backslash.
     escaped = _TEXT_SPECIALS.sub(lambda m: "\\" + m.group(0), one_line)
-    escaped = "".join(escape_angle(escaped, i) if c == "<" else c for i, c in enumerate(escaped))
-    return re.sub(r"(^|[ \t])(#+)$", lambda m: m.group(1) + "\\#" * len(m.group(2)), escaped)
+    shown = re.sub("<", lambda m: escape_angle(escaped, m.start()), escaped)
+    return re.sub(r"(^|[ \t])(#+)$", lambda m: m.group(1) + "\\#" * len(m.group(2)), shown)
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class _Anchors:
     contents: str
     topics: dict[str, str]  # Topic.id -> anchor
     questions: dict[str, str]  # Question.id -> anchor
+    links: dict[str, Link]  # Question.id -> its contents entry, also used by "Related"
 
 
 def _assign_anchors(
@@ -77,27 +78,26 @@ def _assign_anchors(
     """Slug every heading in document order: the template must emit headings in this order."""
     slugger, renderer = Slugger(), MarkdownRenderer()
 
-    def inline(html: str) -> str:
-        return slugger.slug(" ".join(plain_text(html).split("\n")).strip())
+    def inline(text: str) -> str:
+        return slugger.slug(" ".join(text.split("\n")).strip())
 
     def nested(block: Block) -> None:
         for heading in block.headings:
-            inline(renderer.inline(heading))
+            inline(plain_text(renderer.inline(heading)))
 
     title = slugger.slug(deck.title.strip())
     nested(description)
     contents = slugger.slug(CONTENTS)
-    topics, questions = {}, {}
+    topics, questions, links = {}, {}, {}
     for topic in deck.topics:
         topics[topic.id] = slugger.slug(topic.title.strip())
         for question in deck.questions_in(topic.id):
-            questions[question.id] = inline(context.html[question.id].question)
+            # The question's HTML from the shared conversion: no second Markdown pass.
+            text = plain_text(context.html[question.id].question)
+            questions[question.id] = inline(text)
+            links[question.id] = Link(escape_text(" ".join(text.split())), questions[question.id])
             nested(details[question.id])
-    return _Anchors(title, contents, topics, questions)
-
-
-def _question_text(context: BuildContext, question: Question) -> str:
-    return " ".join(plain_text(context.html[question.id].question).split())
+    return _Anchors(title, contents, topics, questions, links)
 
 
 def _meta(question: Question) -> str:
@@ -110,20 +110,14 @@ def _meta(question: Question) -> str:
     return " · ".join(parts)
 
 
-def _link(context: BuildContext, question: Question, anchors: _Anchors) -> Link:
-    return Link(escape_text(_question_text(context, question)), anchors.questions[question.id])
-
-
-def _question_view(
-    deck: Deck, context: BuildContext, question: Question, details: Block, anchors: _Anchors
-) -> QuestionView:
+def _question_view(question: Question, details: Block, anchors: _Anchors) -> QuestionView:
     return QuestionView(
         heading=sanitise_inline(question.question),
         anchor=anchors.questions[question.id],
         answer=sanitise_inline(question.answer),
         details=details.markdown,
         meta=_meta(question),
-        related=tuple(_link(context, deck.question(r), anchors) for r in question.related),
+        related=tuple(anchors.links[r] for r in question.related),
     )
 
 
@@ -154,9 +148,9 @@ def handbook_variables(deck: Deck, context: BuildContext) -> dict:
         TopicView(
             heading=escape_text(t.title),
             anchor=anchors.topics[t.id],
-            questions=tuple(_question_view(deck, context, q, details[q.id], anchors)
+            questions=tuple(_question_view(q, details[q.id], anchors)
                             for q in deck.questions_in(t.id)),
-            toc=tuple(_link(context, q, anchors) for q in deck.questions_in(t.id)),
+            toc=tuple(anchors.links[q.id] for q in deck.questions_in(t.id)),
         )
         for t in deck.topics
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from html.parser import HTMLParser
 
@@ -27,9 +28,17 @@ def _kept(char: str) -> bool:
     return any(low <= code <= high for low, high in _ALPHABETIC_SYMBOLS)
 
 
+# Of ASCII, only these survive `_kept` (after lower-casing): a regex does it per heading
+# instead of one Unicode lookup per character.
+_ASCII_STRIPPED = re.compile(r"[^a-z0-9_ \-]")
+
+
 def slugify(text: str) -> str:
     """One heading's slug before de-duplication: lower-case, symbols gone, spaces to '-'."""
-    return "".join(c for c in text.lower() if _kept(c)).replace(" ", "-")
+    lower = text.lower()
+    if lower.isascii():
+        return _ASCII_STRIPPED.sub("", lower).replace(" ", "-")
+    return "".join(c for c in lower if _kept(c)).replace(" ", "-")
 
 
 class Slugger:
@@ -59,6 +68,8 @@ class _TextCollector(HTMLParser):
 
 def plain_text(html: str) -> str:
     """The text a reader sees in an HTML fragment: tags dropped, entities decoded."""
+    if "<" not in html and "&" not in html:
+        return html  # what the parser would hand back, without its per-call set-up
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
