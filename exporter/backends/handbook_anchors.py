@@ -28,17 +28,17 @@ def _kept(char: str) -> bool:
     return any(low <= code <= high for low, high in _ALPHABETIC_SYMBOLS)
 
 
-# Of ASCII, only these survive `_kept` (after lower-casing): a regex does it per heading
-# instead of one Unicode lookup per character.
-_ASCII_STRIPPED = re.compile(r"[^a-z0-9_ \-]")
+# Every other character needs a Unicode lookup; these, most of a heading, are always kept.
+_NOT_SURELY_KEPT = re.compile(r"[^a-z0-9_ \-]+")
+
+
+def _strip(match: re.Match) -> str:
+    return "".join(c for c in match.group(0) if _kept(c))
 
 
 def slugify(text: str) -> str:
     """One heading's slug before de-duplication: lower-case, symbols gone, spaces to '-'."""
-    lower = text.lower()
-    if lower.isascii():
-        return _ASCII_STRIPPED.sub("", lower).replace(" ", "-")
-    return "".join(c for c in lower if _kept(c)).replace(" ", "-")
+    return _NOT_SURELY_KEPT.sub(_strip, text.lower()).replace(" ", "-")
 
 
 class Slugger:
