@@ -144,15 +144,21 @@ class _InlineScanner:
             self.out.append(fence)
             return end
         content = text[end : close.start()]
-        line_start = text.rfind("\n", 0, i) + 1
-        line_end = text.find("\n", close.end())
-        line = text[line_start : None if line_end == -1 else line_end]
-        certain = not self.unsure and "\n" not in content and "|" not in line
+        risky = "<" in content or "](" in content or "]:" in content
+        # Only a risky span needs the look at its line (most spans are not: skip it).
+        kept = not risky or (
+            not self.unsure and "\n" not in content and "|" not in self._line(i, close.end())
+        )
         if "\n" in content:
             self.unsure = True
-        risky = "<" in content or "](" in content or "]:" in content
-        self.out.append(_code_html(content) if risky and not certain else text[i : close.end()])
+        self.out.append(text[i : close.end()] if kept else _code_html(content))
         return close.end()
+
+    def _line(self, start: int, end: int) -> str:
+        """The whole line (or lines) around text[start:end]."""
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = self.text.find("\n", end)
+        return self.text[line_start : None if line_end == -1 else line_end]
 
     def _angle(self, i: int) -> int:
         autolink = _SAFE_AUTOLINK.match(self.text, i)
