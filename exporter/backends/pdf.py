@@ -8,7 +8,7 @@ anything is drawn: a missing glyph is a ContentError naming the question and the
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,11 +23,10 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageTemplate,
 )
-from reportlab.platypus.flowables import HRFlowable
 
-from ..diagnostics import Diagnostic
 from ..model import Deck
 from . import BuildContext
+from .pdf_blocks import Block, Text, face, inline_html
 from .pdf_common import (
     coverage_problems,
     fit_text,
@@ -38,9 +37,9 @@ from .pdf_common import (
     source_path,
 )
 from .pdf_flashcards import render as render_flashcards_
-from .pdf_fonts import FontSet, load_fonts
-from .pdf_html import HtmlFlowables, Para
-from .pdf_styles import ACCENT, MUTED, RULE, make_styles, style
+from .pdf_fonts import load_fonts
+from .pdf_layout import ImageBox, Item, RuleLine, Typesetter, stack_height
+from .pdf_styles import ACCENT, KINDS, MUTED, RULE
 
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this
 FOOTER_HEIGHT = 16.0
@@ -49,6 +48,8 @@ BODY_SIZE = 7.6
 TITLE_SIZE = 17.0
 TOPIC_SIZE = 11.0
 FOOTER_SIZE = 6.8
+META_SIZE = 8.5
+TOPIC_BEFORE, TOPIC_AFTER = 12.0, 4.0  # around a topic heading
 
 
 # Cheat sheet
@@ -74,22 +75,77 @@ class SheetGeometry:
                 for i in (0, 1)]
 
 
-class TopicHeading(Para):
-    """A topic title that rules itself off and registers a bookmark and an outline entry."""
+class Stack(Flowable):
+    """Items laid out on first wrap, splittable between items, dropped once drawn.
 
-    def __init__(self, markup: str, style, key: str, title: str) -> None:
-        super().__init__(markup, style)
-        self.key, self.title = key, title
+    One per question (and its topic heading): `head` items (heading, question, answer)
+    never part, and a part never ends on an item that keeps with the next.
+    """
+
+    def __init__(self, make: Callable[[float], tuple[list[Item], int]] | None, space: float,
+                 frame_height: float, laid: tuple[list[Item], int] | None = None,
+                 marks: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__()
+        self._make = make
+        self._items, self.head = laid if laid else (None, 0)
+        self.space, self.frame_height, self.marks = space, frame_height, marks
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
+        return self.space
+
+    def items(self, width: float) -> list[Item]:
+        if self._items is None:
+            (self._items, self.head), self._make = self._make(width), None
+        return self._items
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width, self.height = aw, stack_height(self.items(aw))
+        return aw, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        items = self.items(aw)
+        cut, extra = self._cut(items, ah, self.head)
+        if cut == 0 and ah >= self.frame_height - 1:
+            cut, extra = self._cut(items, ah, 1)  # taller than a column: part it anywhere
+        if cut == 0:
+            return []
+        first = [*items[:cut], *extra]
+        rest = items[cut + len(extra):]
+        return [Stack(None, self.space, self.frame_height, (first, 0), self.marks),
+                Stack(None, 0.0, self.frame_height, (rest, 0))]
+
+    @staticmethod
+    def _cut(items: list[Item], room: float, least: int) -> tuple[int, list[Item]]:
+        """How many items fit in room at a legal break, and an image shrunk to fill the end."""
+        best, y = 0, 0.0
+        for n, item in enumerate(items):
+            y += (item.space if n else 0.0) + item.height
+            if y > room:
+                if n >= least and isinstance(item, ImageBox) and not items[n - 1].keep:
+                    smaller = item.shrunk(room - (y - item.height))
+                    if smaller is not None and n + 1 < len(items):
+                        return n, [smaller]
+                break
+            if n + 1 >= least and not item.keep and n + 1 < len(items):
+                best = n + 1
+        return best, []
 
     def draw(self) -> None:
-        super().draw()
-        canv = self.canv
-        canv.setStrokeColor(ACCENT)
-        canv.setLineWidth(0.6)
-        canv.line(0, -1.5, self.width, -1.5)
-        x, top = canv.absolutePosition(0, self.height + self.style.fontSize * 0.4)
-        canv.bookmarkPage(self.key, fit="XYZ", left=x, top=top)
-        canv.addOutlineEntry(self.title, self.key, level=0)
+        top = self.height
+        for n, item in enumerate(self._items or []):
+            top -= item.space if n else 0.0
+            item.draw(self.canv, 0, top)
+            if n == 0 and self.marks:
+                self._mark(top)
+            top -= item.height
+        self._items = []  # drawn: nothing of the question stays alive
+
+    def _mark(self, top: float) -> None:
+        """The topic heading's bookmark and outline entry, at its first line."""
+        for key, title in self.marks:
+            x, y = self.canv.absolutePosition(0, top + TOPIC_SIZE * 0.4)
+            self.canv.bookmarkPage(key, fit="XYZ", left=x, top=y)
+            self.canv.addOutlineEntry(title, key, level=0)
 
 
 class NumberedCanvas(Canvas):
@@ -135,70 +191,83 @@ class NumberedCanvas(Canvas):
         self.drawRightString(width - MARGIN, MARGIN + 2, right)
 
 
-def title_block(deck: Deck, converter: HtmlFlowables, fonts: FontSet) -> list[Flowable]:
-    title_style = style("title", fonts, TITLE_SIZE, bold=True, color=ACCENT)
-    meta_style = style("meta", fonts, 8.5, color=MUTED, spaceBefore=2)
+def title_items(deck: Deck, ts: Typesetter, width: float) -> list[Item]:
     topics = len(deck.topics)
     facts = [f"version {deck.version}", f"{len(deck.questions)} questions",
              f"{topics} topic" + ("" if topics == 1 else "s")]
     if deck.author:
         facts.append(deck.author)
-    return [Para(converter.escaped(deck.title, "bold"), title_style),
-            Para(converter.escaped("  ·  ".join(facts)), meta_style),
-            HRFlowable(width="100%", thickness=0.8, color=ACCENT, spaceBefore=5, spaceAfter=0)]
+    title = ts.text_items(ts.words([(deck.title, face(True, False, False))]), KINDS["title"],
+                          TITLE_SIZE, width)
+    meta = ts.text_items(ts.words([("  ·  ".join(facts), face(False, False, False))]),
+                         KINDS["meta"], META_SIZE, width, space=2.0)
+    return [*title, *meta, RuleLine(width, 0.8, ACCENT, 5.0)]
 
 
-def question_flowables(converter: HtmlFlowables, html) -> list[Flowable]:
-    st = converter.st
-    return [Para(converter.inline_html(html.question, bold=True), st.question),
-            Para(converter.inline_html(html.answer), st.answer),
-            *converter.blocks_html(html.details)]
+def topic_items(ts: Typesetter, title: str, width: float) -> list[Item]:
+    words = ts.words([(title, face(True, False, False))])
+    return [*ts.text_items(words, KINDS["topic"], TOPIC_SIZE, width),
+            RuleLine(width, 0.6, ACCENT, 1.5 - 0.3)]
 
 
-def cheatsheet_story(deck: Deck, context: BuildContext, converter: HtmlFlowables,
-                     fonts: FontSet) -> tuple[list[Flowable], list[Flowable]]:
-    """(title flowables, column flowables); raises ContentError before anything is drawn."""
-    path = source_path(context)
-    problems: list[Diagnostic] = []
-    title = title_block(deck, converter, fonts)
-    converter.escaped(deck.title)  # the footer sets it in the regular face
-    problems += coverage_problems(fonts, converter.reset_usage(), path, deck.loc, "the deck title")
-    topic_style = style("topic", fonts, TOPIC_SIZE, bold=True, color=ACCENT, spaceBefore=12,
-                        spaceAfter=4, keepWithNext=1)
-    body: list[Flowable] = []
+def question_blocks(ts: Typesetter, html) -> list[Block]:
+    return [Text(inline_html(html.question, bold=True), "question"),
+            Text(inline_html(html.answer), "answer"), *ts.builder.html(html.details)]
+
+
+def check_deck(deck: Deck, context: BuildContext, ts: Typesetter) -> None:
+    """Every character against the font role that sets it, images readable; raises before drawing."""
+    path, fonts = source_path(context), ts.fonts
+    problems = coverage_problems(fonts, {"regular": set(deck.title), "bold": set(deck.title)},
+                                 path, deck.loc, "the deck title")
     for topic in deck.topics:
-        markup = converter.escaped(topic.title, "bold")
-        body.append(TopicHeading(markup, topic_style, f"topic-{topic.id}", topic.title))
-        problems += coverage_problems(fonts, converter.reset_usage(), path, topic.loc,
+        problems += coverage_problems(fonts, {"bold": set(topic.title)}, path, topic.loc,
                                       f"the title of topic '{topic.id}'")
-        for q in deck.questions_in(topic.id):
-            body += question_flowables(converter, context.html[q.id])
-            problems += coverage_problems(fonts, converter.reset_usage(), path, q.loc,
-                                          f"question '{q.id}'")
-            problems += image_problems(converter, path, q.loc, q.id)
+    for q in deck.questions:
+        blocks = question_blocks(ts, context.html[q.id])
+        used: dict[str, set[str]] = {}
+        ts.usage(blocks, used)
+        problems += coverage_problems(fonts, used, path, q.loc, f"question '{q.id}'")
+        problems += image_problems(ts.missing_images(blocks), path, q.loc, q.id)
     raise_if(problems)
-    return title, body
 
 
-def _height(flowables: Iterable[Flowable], width: float) -> float:
-    total = 0.0
-    for f in flowables:
-        total += f.wrap(width, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-    return total
+def question_stack(ts: Typesetter, html, topic, frame_height: float) -> Stack:
+    """A question laid out only when the story reaches it, under its topic's heading if first."""
+    def make(width: float) -> tuple[list[Item], int]:
+        prepared = ts.prepare(question_blocks(ts, html))
+        head = ts.items(prepared[:2], width, BODY_SIZE)
+        if topic:
+            heading = topic_items(ts, topic.title, width)
+            # The heading's rule sits where a question's space before would start.
+            head[0].space = TOPIC_AFTER + head[0].space - heading[-1].space - heading[-1].height
+            head = [*heading, *head]
+        return [*head, *ts.items(prepared[2:], width, BODY_SIZE)], len(head)
+
+    marks = ((f"topic-{topic.id}", topic.title),) if topic else ()
+    space = TOPIC_BEFORE if topic else KINDS["question"].space * BODY_SIZE
+    return Stack(make, space, frame_height, marks=marks)
 
 
 def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
     fonts = load_fonts(context.options.font_dir)
     geometry = SheetGeometry(*page_size(context))
-    converter = HtmlFlowables(fonts, make_styles(fonts, BODY_SIZE), geometry.column_width,
-                              Path(context.content_dir),
-                              max_image_height=(geometry.height - 2 * MARGIN) * 0.3)
-    title, body = cheatsheet_story(deck, context, converter, fonts)
+    ts = Typesetter(fonts, Path(context.content_dir),
+                    max_image_height=(geometry.height - 2 * MARGIN) * 0.3)
+    check_deck(deck, context, ts)
     full_width = geometry.width - 2 * MARGIN
-    title_height = _height(title, full_width) + 8
+    title = title_items(deck, ts, full_width)
+    title_height = stack_height(title) + 8
     top = geometry.height - MARGIN
     title_frame = Frame(MARGIN, top - title_height, full_width, title_height, id="title",
                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    column_height = top - geometry.body_bottom
+    story: list[Flowable] = [NextPageTemplate("rest"),
+                             Stack(None, 0.0, title_height, (title, len(title))), FrameBreak()]
+    for topic in deck.topics:
+        for i, q in enumerate(deck.questions_in(topic.id)):
+            story.append(question_stack(ts, context.html[q.id], None if i else topic,
+                                        column_height))
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=(geometry.width, geometry.height), invariant=1,
@@ -210,8 +279,8 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
             PageTemplate("rest", geometry.columns(top, "b")),
         ])
     footer = (fonts["regular"], f"{deck.title}  ·  version {deck.version}")
-    doc.build([NextPageTemplate("rest"), *title, FrameBreak(), *body],
-              canvasmaker=partial(NumberedCanvas, footer=footer, date=pdf_date(context.timestamp)))
+    doc.build(story, canvasmaker=partial(NumberedCanvas, footer=footer,
+                                         date=pdf_date(context.timestamp)))
     return buffer.getvalue()
 
 

@@ -11,7 +11,6 @@ from ..diagnostics import ContentError, Diagnostic, error
 from ..model import Loc
 from . import BuildContext
 from .pdf_fonts import FontSet
-from .pdf_html import HtmlFlowables
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MAX_LISTED_CHARS = 5
@@ -57,8 +56,7 @@ def raise_if(problems: list[Diagnostic]) -> None:
         raise ContentError(sorted(problems, key=Diagnostic.sort_key))
 
 
-def image_problems(converter: HtmlFlowables, path: str, loc: Loc, qid: str) -> list[Diagnostic]:
-    missing, converter.missing_images = converter.missing_images, []
+def image_problems(missing: list[str], path: str, loc: Loc, qid: str) -> list[Diagnostic]:
     return [error(path, loc, f"image '{src}' in question '{qid}' cannot be read") for src in missing]
 
 

@@ -1,15 +1,10 @@
-"""Paragraph styles of the PDFs, built once per (font family, size): every one names an embedded font."""
+"""Colours and text kinds of the PDFs: every size is relative to the body size it is laid out at."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from reportlab.lib.colors import Color, HexColor
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
-
-from .pdf_fonts import FontSet
 
 INK = HexColor("#1a1a1a")
 MUTED = HexColor("#666666")
@@ -19,44 +14,37 @@ CODE_BACK = HexColor("#f3f3f3")
 TABLE_HEAD_BACK = HexColor("#e8edf3")
 LINK = HexColor("#1f4e79")
 
-ALIGNMENTS = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
+LEADING = 1.22  # line height / font size
 
 
 @dataclass(frozen=True)
-class Styles:
-    size: float  # body size of the details; everything else is relative to it
-    body: ParagraphStyle
-    heading: ParagraphStyle  # h1-h6 inside details
-    question: ParagraphStyle
-    answer: ParagraphStyle
-    cell: ParagraphStyle
-    head_cell: ParagraphStyle
-    code_size: float
-    code_leading: float
+class Kind:
+    """How a kind of paragraph is set, in multiples of the body size."""
+
+    scale: float
+    bold: bool = False
+    color: Color = INK
+    space: float = 0.0  # space before, in body sizes
+    keep: bool = False  # never the last thing in a column or card
+    leading: float = LEADING
+    align: str = "left"
 
 
-def style(name: str, fonts: FontSet, size: float, *, bold: bool = False,
-          color: Color = INK, leading: float | None = None, **extra) -> ParagraphStyle:
-    """A style whose text and bullet fonts are both the embedded family (never Helvetica)."""
-    font = fonts["bold"] if bold else fonts["regular"]
-    return ParagraphStyle(
-        name, fontName=font, fontSize=size, leading=leading or round(size * 1.22, 2),
-        bulletFontName=fonts["regular"], bulletFontSize=size, textColor=color,
-        bulletAnchor="start", **extra)
+KINDS = {
+    "body": Kind(1.0, space=0.25),
+    "heading": Kind(1.05, bold=True, color=ACCENT, space=0.5, keep=True),
+    "question": Kind(1.06, bold=True, space=0.9, keep=True),
+    "answer": Kind(1.06, color=ACCENT, space=0.1),
+    "cell": Kind(0.95),
+    "headcell": Kind(0.95, bold=True),
+    # Set at their own size (scale 1): titles, topic headings, flashcard fronts.
+    "title": Kind(1.0, bold=True, color=ACCENT, keep=True),
+    "meta": Kind(1.0, color=MUTED),
+    "topic": Kind(1.0, bold=True, color=ACCENT, keep=True),
+    "front": Kind(1.0, bold=True, leading=1.25, align="center"),
+}
+CODE_SCALE, CODE_LEADING = 0.9, 1.18
 
 
-@lru_cache(maxsize=64)
-def make_styles(fonts: FontSet, size: float) -> Styles:
-    return Styles(
-        size=size,
-        body=style(f"body{size}", fonts, size, spaceBefore=size * 0.25),
-        heading=style(f"heading{size}", fonts, size * 1.05, bold=True, color=ACCENT,
-                      spaceBefore=size * 0.5, keepWithNext=1),
-        question=style(f"question{size}", fonts, size * 1.06, bold=True, keepWithNext=1,
-                       spaceBefore=size * 0.9),
-        answer=style(f"answer{size}", fonts, size * 1.06, color=ACCENT, spaceBefore=size * 0.1),
-        cell=style(f"cell{size}", fonts, size * 0.95),
-        head_cell=style(f"headcell{size}", fonts, size * 0.95, bold=True),
-        code_size=size * 0.9,
-        code_leading=round(size * 0.9 * 1.18, 2),
-    )
+def leading_of(kind: Kind, size: float) -> float:
+    return round(size * kind.scale * kind.leading, 2)
