@@ -1,8 +1,9 @@
 """Printable PDFs: a two-column cheat sheet with outline and a duplex flashcard sheet (reportlab).
 
 Fonts are DejaVu, shipped in exporter/fonts/; BuildOptions.font_dir swaps in another family
-(file names in pdf_fonts). Every character is checked against the font that will set it before
-anything is drawn: a missing glyph is a ContentError naming the question and the character.
+(file names in pdf_fonts). Every character is checked against the font that sets it while the
+question is laid out, and any problem is raised before a PDF is returned: a missing glyph is a
+ContentError naming the question and the character.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from reportlab.platypus import (
     PageTemplate,
 )
 
+from ..diagnostics import Diagnostic
 from ..model import Deck
 from . import BuildContext
 from .pdf_blocks import Block, Text, face, inline_html
 from .pdf_common import (
+    binary_streams,
     coverage_problems,
     fit_text,
     image_problems,
@@ -151,8 +154,10 @@ class Stack(Flowable):
 class NumberedCanvas(Canvas):
     """Holds pages until the end so the footer can say `page N of M` in a single layout pass."""
 
-    def __init__(self, *args, footer: tuple[str, str], date: str, **kwargs) -> None:
+    def __init__(self, *args, footer: tuple[str, str], date: str, problems: list[Diagnostic],
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._problems = problems  # found while laying out: raised before anything is saved
         self._footer_font, self._footer_text = footer
         self._pages: list[dict] = []
         self._bookmarks: list[tuple] = []
@@ -169,6 +174,7 @@ class NumberedCanvas(Canvas):
         self._startPage()
 
     def save(self) -> None:
+        raise_if(self._problems)
         total = len(self._pages)
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
@@ -215,27 +221,32 @@ def question_blocks(ts: Typesetter, html) -> list[Block]:
             Text(inline_html(html.answer), "answer"), *ts.builder.html(html.details)]
 
 
-def check_deck(deck: Deck, context: BuildContext, ts: Typesetter) -> None:
-    """Every character against the font role that sets it, images readable; raises before drawing."""
-    path, fonts = source_path(context), ts.fonts
-    problems = coverage_problems(fonts, {"regular": set(deck.title), "bold": set(deck.title)},
+def title_problems(deck: Deck, fonts, path: str) -> list[Diagnostic]:
+    # The title is set in bold above, the footer and the meta line in the regular face.
+    regular = set(deck.title + deck.version + (deck.author or ""))
+    problems = coverage_problems(fonts, {"regular": regular, "bold": set(deck.title)},
                                  path, deck.loc, "the deck title")
     for topic in deck.topics:
         problems += coverage_problems(fonts, {"bold": set(topic.title)}, path, topic.loc,
                                       f"the title of topic '{topic.id}'")
-    for q in deck.questions:
-        blocks = question_blocks(ts, context.html[q.id])
-        used: dict[str, set[str]] = {}
-        ts.usage(blocks, used)
-        problems += coverage_problems(fonts, used, path, q.loc, f"question '{q.id}'")
-        problems += image_problems(ts.missing_images(blocks), path, q.loc, q.id)
-    raise_if(problems)
+    return problems
 
 
-def question_stack(ts: Typesetter, html, topic, frame_height: float) -> Stack:
-    """A question laid out only when the story reaches it, under its topic's heading if first."""
+def question_problems(ts: Typesetter, blocks: list[Block], path: str, q) -> list[Diagnostic]:
+    used: dict[str, set[str]] = {}
+    ts.usage(blocks, used)
+    return (coverage_problems(ts.fonts, used, path, q.loc, f"question '{q.id}'")
+            + image_problems(ts.missing_images(blocks), path, q.loc, q.id))
+
+
+def question_stack(ts: Typesetter, q, html, topic, frame_height: float,
+                   problems: list[Diagnostic], path: str) -> Stack:
+    """A question parsed and laid out only when the story reaches it, under its topic's heading
+    if first; what its fonts or images lack goes to problems."""
     def make(width: float) -> tuple[list[Item], int]:
-        prepared = ts.prepare(question_blocks(ts, html))
+        blocks = question_blocks(ts, html)
+        problems.extend(question_problems(ts, blocks, path, q))
+        prepared = ts.prepare(blocks)
         head = ts.items(prepared[:2], width, BODY_SIZE)
         if topic:
             heading = topic_items(ts, topic.title, width)
@@ -254,7 +265,8 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
     geometry = SheetGeometry(*page_size(context))
     ts = Typesetter(fonts, Path(context.content_dir),
                     max_image_height=(geometry.height - 2 * MARGIN) * 0.3)
-    check_deck(deck, context, ts)
+    path = source_path(context)
+    problems = title_problems(deck, fonts, path)
     full_width = geometry.width - 2 * MARGIN
     title = title_items(deck, ts, full_width)
     title_height = stack_height(title) + 8
@@ -266,8 +278,8 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
                              Stack(None, 0.0, title_height, (title, len(title))), FrameBreak()]
     for topic in deck.topics:
         for i, q in enumerate(deck.questions_in(topic.id)):
-            story.append(question_stack(ts, context.html[q.id], None if i else topic,
-                                        column_height))
+            story.append(question_stack(ts, q, context.html[q.id], None if i else topic,
+                                        column_height, problems, path))
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=(geometry.width, geometry.height), invariant=1,
@@ -279,8 +291,9 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
             PageTemplate("rest", geometry.columns(top, "b")),
         ])
     footer = (fonts["regular"], f"{deck.title}  ·  version {deck.version}")
-    doc.build(story, canvasmaker=partial(NumberedCanvas, footer=footer,
-                                         date=pdf_date(context.timestamp)))
+    with binary_streams():
+        doc.build(story, canvasmaker=partial(NumberedCanvas, footer=footer,
+                                             date=pdf_date(context.timestamp), problems=problems))
     return buffer.getvalue()
 
 

@@ -12,8 +12,9 @@ from reportlab.pdfgen.canvas import Canvas
 from ..diagnostics import Diagnostic
 from ..model import Deck, Question
 from . import BuildContext
-from .pdf_blocks import Text, inline_html
+from .pdf_blocks import Block, Text, inline_html
 from .pdf_common import (
+    binary_streams,
     coverage_problems,
     fit_text,
     image_problems,
@@ -97,21 +98,18 @@ class CardRenderer:
     def __init__(self, ts: Typesetter, grid: Grid, context: BuildContext) -> None:
         self.ts, self.grid, self.context = ts, grid, context
 
-    def check(self, card: Card) -> list[Diagnostic]:
-        """Every character each side shows, against the font that sets it; images readable."""
+    def content(self, card: Card) -> tuple[tuple, list[Block], list[Diagnostic]]:
+        """A card's front runs and back blocks, parsed once, with what its fonts or images lack."""
         html = self.context.html[card.question.id]
-        used: dict[str, set[str]] = {}
-        self.ts.text_usage(inline_html(html.question, bold=True), used)
-        blocks = self.back_blocks(html)
-        self.ts.usage(blocks, used)
-        path, q = source_path(self.context), card.question
-        return (coverage_problems(self.ts.fonts, used, path, q.loc, f"question '{q.id}'")
-                + image_problems(self.ts.missing_images(blocks), path, q.loc, q.id))
-
-    def back_blocks(self, html) -> list:
+        front = inline_html(html.question, bold=True)
         # Bold sets the short answer apart from the details below it.
-        return [Text(inline_html(html.answer, bold=True), "answer"),
-                *self.ts.builder.html(html.details)]
+        back = [Text(inline_html(html.answer, bold=True), "answer"), *self.ts.builder.html(html.details)]
+        used: dict[str, set[str]] = {}
+        self.ts.text_usage(front, used)
+        self.ts.usage(back, used)
+        path, q = source_path(self.context), card.question
+        return front, back, (coverage_problems(self.ts.fonts, used, path, q.loc, f"question '{q.id}'")
+                             + image_problems(self.ts.missing_images(back), path, q.loc, q.id))
 
     def header(self, canvas: Canvas, x: float, y: float, card: Card) -> None:
         w, h = self.grid.card
@@ -124,10 +122,10 @@ class CardRenderer:
         room = w - 2 * CARD_PAD - stringWidth(number, font, HEADER_SIZE) - 8
         canvas.drawString(x + CARD_PAD, top, fit_text(card.topic_title, font, room, HEADER_SIZE))
 
-    def front(self, canvas: Canvas, x: float, y: float, card: Card) -> None:
+    def front(self, canvas: Canvas, x: float, y: float, card: Card, runs: tuple) -> None:
         self.header(canvas, x, y, card)
         body_w, body_h = self.grid.body
-        words = self.ts.words(inline_html(self.context.html[card.question.id].question, bold=True))
+        words = self.ts.words(runs)
 
         def items(size: float) -> list[Item]:
             return self.ts.text_items(words, KINDS["front"], size, body_w)
@@ -144,10 +142,10 @@ class CardRenderer:
         if not complete:
             self.ellipsis(canvas, x, y)
 
-    def back(self, canvas: Canvas, x: float, y: float, card: Card) -> None:
+    def back(self, canvas: Canvas, x: float, y: float, card: Card, blocks: list[Block]) -> None:
         self.header(canvas, x, y, card)
         body_w, body_h = self.grid.body
-        prepared = self.ts.prepare(self.back_blocks(self.context.html[card.question.id]))
+        prepared = self.ts.prepare(blocks)
         placed, complete = self.fit_back(prepared, body_w, body_h)
         draw_placed(canvas, placed, x + CARD_PAD, y + CARD_PAD + body_h)
         if not complete:
@@ -178,25 +176,37 @@ def cards_of(deck: Deck) -> list[Card]:
     return [Card(i, q, title) for i, (q, title) in enumerate(ordered, start=1)]
 
 
-def check_deck(deck: Deck, renderer: CardRenderer, cards: list[Card]) -> None:
-    """Raise every problem before anything is drawn."""
-    problems: list[Diagnostic] = []
-    for card in cards:
-        problems += renderer.check(card)
-    path = source_path(renderer.context)
-    for topic in deck.topics:
-        problems += coverage_problems(renderer.ts.fonts, {"regular": set(topic.title)}, path,
-                                      topic.loc, f"the title of topic '{topic.id}'")
-    raise_if(problems)
+def topic_problems(deck: Deck, ts: Typesetter, path: str) -> list[Diagnostic]:
+    return [p for topic in deck.topics
+            for p in coverage_problems(ts.fonts, {"regular": set(topic.title)}, path, topic.loc,
+                                       f"the title of topic '{topic.id}'")]
+
+
+def draw_sheet(canvas: Canvas, renderer: CardRenderer, sheet: list[Card]) -> list[Diagnostic]:
+    """A page of fronts and a page of backs; returns what the cards' text and images lack."""
+    contents = [renderer.content(card) for card in sheet]
+    for side in (0, 1):
+        draw_cut_lines(canvas, renderer.grid)
+        for k, (card, content) in enumerate(zip(sheet, contents, strict=True)):
+            row, col = divmod(k, COLS)
+            # Long-edge duplex flips left and right: a back sits in the mirrored column.
+            x, y = renderer.grid.origin(row, COLS - 1 - col if side else col)
+            if side:
+                renderer.back(canvas, x, y, card, content[1])
+            else:
+                renderer.front(canvas, x, y, card, content[0])
+        canvas.showPage()
+    return [p for content in contents for p in content[2]]
 
 
 def render(deck: Deck, context: BuildContext) -> bytes:
+    """The sheets, a pair of pages at a time; any problem is raised before the PDF is returned."""
     fonts = load_fonts(context.options.font_dir)
     grid = Grid(*page_size(context))
     ts = Typesetter(fonts, Path(context.content_dir), max_image_height=grid.body[1] * 0.4)
     renderer = CardRenderer(ts, grid, context)
+    problems = topic_problems(deck, ts, source_path(context))
     cards = cards_of(deck)
-    check_deck(deck, renderer, cards)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(grid.width, grid.height), invariant=1,
                     initialFontName=fonts["regular"])
@@ -205,15 +215,9 @@ def render(deck: Deck, context: BuildContext) -> bytes:
     canvas.setSubject(f"{deck.title} {deck.version}: flashcards")
     canvas.setCreator("studypack")
     canvas.setDateFormatter(lambda *_: pdf_date(context.timestamp))
-    for start in range(0, len(cards), PER_SHEET):
-        sheet = cards[start:start + PER_SHEET]
-        for side in ("front", "back"):
-            draw_cut_lines(canvas, grid)
-            for k, card in enumerate(sheet):
-                row, col = divmod(k, COLS)
-                # Long-edge duplex flips left and right: a back sits in the mirrored column.
-                x, y = grid.origin(row, col if side == "front" else COLS - 1 - col)
-                getattr(renderer, side)(canvas, x, y, card)
-            canvas.showPage()
-    canvas.save()
+    with binary_streams():
+        for start in range(0, len(cards), PER_SHEET):
+            problems += draw_sheet(canvas, renderer, cards[start:start + PER_SHEET])
+        raise_if(problems)
+        canvas.save()
     return buffer.getvalue()

@@ -531,33 +531,45 @@ class Typesetter:
 
     def draw_words(self, canv: Canvas, words: list[Word], x: float, baseline: float, fs: float,
                    color: Color, bullet: tuple[str, float] | None = None) -> None:
+        """One text object a line; consecutive text in one face goes out in one string."""
         text = canv.beginText(x, baseline)
-        current: tuple | None = None
+        font = paint = None
+        rise = 0.0  # a new text object starts unraised
         if bullet:  # in the same text object, so text extraction keeps it on the line
             text.setTextOrigin(bullet[1], baseline)
-            text.setFont(self.fonts["regular"], fs)
+            font, paint = (self.fonts["regular"], fs), color
+            text.setFont(*font)
             text.setFillColor(color)
             text.textOut(bullet[0])
             text.setTextOrigin(x, baseline)
-            current = ("regular", fs, color, 0)
         marks: list[tuple[float, float, Face, float]] = []  # links and strikes, drawn after
+        pending: list[str] = []
         pos = x
         last = len(words) - 1
         for i, word in enumerate(words):
+            end = len(word.pieces) - 1
             for j, (chunk, face, width) in enumerate(word.pieces):
-                if i < last and j == len(word.pieces) - 1:
+                if i < last and j == end:
                     chunk, width = chunk + " ", width + word.space
                 size = fs * SCRIPT_SCALE if face.script else fs
-                state = (face.role, size, face.color or color, face.script)
-                if state != current:
-                    text.setFont(self.fonts[face.role], size)
-                    text.setFillColor(state[2])
-                    text.setRise(face.script * fs * SCRIPT_RISE)
-                    current = state
-                text.textOut(chunk)
+                want = (self.fonts[face.role], size), face.color or color, face.script * fs * SCRIPT_RISE
+                if want != (font, paint, rise):
+                    if pending:
+                        text.textOut("".join(pending))
+                        pending = []
+                    if want[0] != font:
+                        text.setFont(*want[0])
+                    if want[1] != paint:
+                        text.setFillColor(want[1])
+                    if want[2] != rise:
+                        text.setRise(want[2])
+                    font, paint, rise = want
+                pending.append(chunk)
                 if face.href or face.strike:
                     marks.append((pos, width * fs, face, size))
                 pos += width * fs
+        if pending:
+            text.textOut("".join(pending))
         canv.drawText(text)
         for left, width, face, size in marks:
             self._mark(canv, left, width, baseline, face, size)
