@@ -287,6 +287,13 @@ def test_real_deck_links_resolve():
     assert len([1 for level, _ in page.headings if level == 3]) == len(deck.questions)
 
 
+def test_bare_url_inside_plain_text_still_distrusts_later_code_spans():
+    # The scanner copies plain runs in one slice; a URL start in mid-run must still be seen.
+    assert sanitise_inline("x `<b>`") == "x `<b>`"
+    assert sanitise_inline("see WWW.a.b then `<b>`") == "see WWW.a.b then <code>&lt;b&gt;</code>"
+    assert sanitise_inline("wordhttps://a.b `<i>`") == "wordhttps://a.b <code>&lt;i&gt;</code>"
+
+
 # --- property: whatever the content, nothing GitHub renders is live ---
 
 _PIECES = st.sampled_from([
