@@ -30,13 +30,13 @@ class Output:
 
 
 def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
-                 templates_dir: Path | None = None) -> BuildContext:
+                 templates_dir: Path | None = None, eager_html: bool = True) -> BuildContext:
     options = options or BuildOptions()
     templates = templates_dir or default_templates_dir()
     content_dir = source_path.resolve().parent
     inputs = [source_path, *(content_dir / m for m in deck.media), *_files(templates)]
     return BuildContext(timestamp=build_timestamp(inputs), content_dir=content_dir,
-                        html=render_deck(deck), options=options, templates_dir=templates,
+                        html=render_deck(deck, eager_html), options=options, templates_dir=templates,
                         source_path=source_path)
 
 
@@ -180,8 +180,10 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         click.echo(f"{source}: not built: fix the errors above", err=True)
         return 1
     try:
-        context = make_context(deck, source, options)
         backends = select_backends(only)
+        # The handbook reads only the questions' HTML; every other backend reads every field.
+        context = make_context(deck, source, options,
+                               eager_html=any(b.name != "handbook" for b in backends))
         with _progress_bar(deck, backends) as progress:
             outputs = render_outputs(deck, context, backends, out_dir, progress)
     except TimestampError as exc:

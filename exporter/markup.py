@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from functools import cached_property
 
 import markdown
 import nh3
 
-from .model import Deck
+from .model import Deck, Question
 
 EXTENSIONS = ("fenced_code", "tables", "sane_lists", "codehilite")
 EXTENSION_CONFIGS = {
@@ -96,39 +97,63 @@ class MarkdownRenderer:
         return match.group(1) if match else html
 
 
-@dataclass(frozen=True)
 class QuestionHtml:
-    question: str
-    answer: str
-    details: str
+    """The sanitised HTML of one question's fields, each converted once, on first use."""
+
+    def __init__(self, source: Question, renderer: MarkdownRenderer,
+                 converted: tuple[str, str, str] | None = None) -> None:
+        self._source, self._renderer = source, renderer
+        if converted is not None:
+            self.__dict__.update(zip(("question", "answer", "details"), converted, strict=True))
+
+    @cached_property
+    def question(self) -> str:
+        return self._renderer.inline(self._source.question)
+
+    @cached_property
+    def answer(self) -> str:
+        return self._renderer.inline(self._source.answer)
+
+    @cached_property
+    def details(self) -> str:
+        return self._renderer.block(self._source.details)
 
 
-@dataclass(frozen=True)
 class DeckHtml:
-    description: str
-    questions: dict[str, QuestionHtml]  # keyed by Question.id
+    """Every markdown field of the deck as HTML, keyed by question id."""
+
+    def __init__(self, deck: Deck, converted: list[tuple[str, str, str]] | None = None) -> None:
+        self._renderer = MarkdownRenderer()
+        values = converted if converted is not None else [None] * len(deck.questions)
+        self.questions = {q.id: QuestionHtml(q, self._renderer, v)
+                          for q, v in zip(deck.questions, values, strict=True)}
+        self._description = deck.description
 
     def __getitem__(self, question_id: str) -> QuestionHtml:
         return self.questions[question_id]
+
+    @cached_property
+    def description(self) -> str:
+        return self._renderer.block(self._description)
 
 
 # Below this many questions a second process costs more than it saves (benchmarks/README.md).
 PARALLEL_MIN_QUESTIONS = 2000
 
 
-def render_deck(deck: Deck) -> DeckHtml:
-    """Convert every markdown field of the deck exactly once (in two processes when large)."""
+def render_deck(deck: Deck, eager: bool = True) -> DeckHtml:
+    """The deck's HTML: converted now (in two processes when large), or field by field on
+    first use when only some fields will be read (the handbook reads only the questions)."""
     from . import parallel
 
+    if not eager:
+        return DeckHtml(deck)
     if len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_run_in_parallel():
-        converted = parallel.map_halves(_convert, deck.questions)
-    else:
-        converted = _convert(deck.questions)
-    questions = {q.id: html for q, html in zip(deck.questions, converted, strict=True)}
-    return DeckHtml(description=MarkdownRenderer().block(deck.description), questions=questions)
+        return DeckHtml(deck, parallel.map_halves(_convert, deck.questions))
+    return DeckHtml(deck, _convert(deck.questions))
 
 
-def _convert(questions) -> list[QuestionHtml]:
+def _convert(questions: Sequence[Question]) -> list[tuple[str, str, str]]:
     renderer = MarkdownRenderer()
-    return [QuestionHtml(renderer.inline(q.question), renderer.inline(q.answer), renderer.block(q.details))
+    return [(renderer.inline(q.question), renderer.inline(q.answer), renderer.block(q.details))
             for q in questions]
