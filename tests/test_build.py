@@ -213,3 +213,38 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "parallel")])
     assert result.exit_code == 1
     assert "(U+4E2D)" in result.stderr and "Traceback" not in result.output
+
+
+def _deck_of(count: int) -> str:
+    questions = "".join(f"  - id: q{i}\n    topic: t\n    question: Question {i}?\n    answer: Answer {i}.\n"
+                        for i in range(count))
+    return f"schema: 1\ndeck:\n  id: big\n  title: Big\ntopics:\n  - id: t\n    title: T\nquestions:\n{questions}"
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path):
+    import pty
+
+    from exporter.build import PROGRESS_MIN_QUESTIONS
+
+    source = tmp_path / "big.yaml"
+    source.write_text(_deck_of(PROGRESS_MIN_QUESTIONS), encoding="utf-8")
+    command = [sys.executable, "-m", "exporter", "build", str(source), "-o", str(tmp_path / "out"),
+               "--only", "handbook"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    piped = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert piped.returncode == 0 and "building" not in piped.stderr
+    leader, follower = pty.openpty()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert f"building {PROGRESS_MIN_QUESTIONS} questions".encode() in seen
