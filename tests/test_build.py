@@ -218,7 +218,8 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
 def _deck_of(count: int) -> str:
     questions = "".join(f"  - id: q{i}\n    topic: t\n    question: Question {i}?\n    answer: Answer {i}.\n"
                         for i in range(count))
-    return f"schema: 1\ndeck:\n  id: big\n  title: Big\ntopics:\n  - id: t\n    title: T\nquestions:\n{questions}"
+    header = "schema: 1\ndeck:\n  id: big\n  title: Big\ntopics:\n  - id: t\n    title: T\n"
+    return f"{header}questions:\n{questions}"
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path: Path):
