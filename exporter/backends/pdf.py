@@ -31,6 +31,7 @@ from . import BuildContext
 from .pdf_blocks import Block, Text, face, inline_html
 from .pdf_common import (
     binary_streams,
+    compress_last_page,
     coverage_problems,
     fit_text,
     image_problems,
@@ -152,36 +153,32 @@ class Stack(Flowable):
 
 
 class NumberedCanvas(Canvas):
-    """Holds pages until the end so the footer can say `page N of M` in a single layout pass."""
+    """Footers say `page N of M` in one layout pass: each page draws a form filled in at the end.
+
+    Pages are emitted (and compressed) as they are finished; only their count waits for save().
+    """
 
     def __init__(self, *args, footer: tuple[str, str], date: str, problems: list[Diagnostic],
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._problems = problems  # found while laying out: raised before anything is saved
         self._footer_font, self._footer_text = footer
-        self._pages: list[dict] = []
-        self._bookmarks: list[tuple] = []
+        self._problems = problems  # found while laying out: raised before anything is saved
+        self._count = 0
         self.setDateFormatter(lambda *_: date)
         self.showOutline()
 
-    def bookmarkPage(self, key, **kwargs):  # noqa: N802 (reportlab's name)
-        # The page object exists only when the page is finally emitted in save().
-        self._bookmarks.append((key, kwargs))
-
-    def showPage(self) -> None:  # noqa: N802
-        self._pages.append(dict(self.__dict__))
-        self._bookmarks = []
-        self._startPage()
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._count += 1
+        self.doForm(f"footer{self._count}")
+        super().showPage()
+        compress_last_page(self)
 
     def save(self) -> None:
         raise_if(self._problems)
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            for key, kwargs in state["_bookmarks"]:
-                Canvas.bookmarkPage(self, key, **kwargs)
-            self._draw_footer(number, total)
-            Canvas.showPage(self)
+        for number in range(1, self._count + 1):
+            self.beginForm(f"footer{number}")
+            self._draw_footer(number, self._count)
+            self.endForm()
         Canvas.save(self)
 
     def _draw_footer(self, number: int, total: int) -> None:

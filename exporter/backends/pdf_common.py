@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 
 from ..diagnostics import ContentError, Diagnostic, error
 from ..model import Loc
@@ -84,3 +87,12 @@ def binary_streams() -> Iterator[None]:
         yield
     finally:
         rl_config.useA85 = saved
+
+
+def compress_last_page(canvas: Canvas) -> None:
+    """Compress the page just shown now: reportlab would keep every page's text until save()."""
+    page = canvas._doc.Pages.pages[-1]  # the page just added; reportlab offers no public handle
+    # A stream whose Filter is already set is written as it is (PDFStream.format).
+    page.Contents = PDFStream(PDFDictionary({"Filter": PDFName("FlateDecode")}),
+                              zlib.compress(page.stream.encode("utf8")))
+    page.stream = None

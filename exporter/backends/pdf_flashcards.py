@@ -15,6 +15,7 @@ from . import BuildContext
 from .pdf_blocks import Block, Text, inline_html
 from .pdf_common import (
     binary_streams,
+    compress_last_page,
     coverage_problems,
     fit_text,
     image_problems,
@@ -196,6 +197,7 @@ def draw_sheet(canvas: Canvas, renderer: CardRenderer, sheet: list[Card]) -> lis
             else:
                 renderer.front(canvas, x, y, card, content[0])
         canvas.showPage()
+        compress_last_page(canvas)
     return [p for content in contents for p in content[2]]
 
 

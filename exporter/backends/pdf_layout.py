@@ -64,12 +64,13 @@ def token_style(cls: str) -> tuple[bool, Color]:
 class Word:
     """Pieces of one word (it may change face mid-word) and the space that follows it."""
 
-    __slots__ = ("pieces", "width", "space")
+    __slots__ = ("pieces", "width", "space", "space_face")
 
     def __init__(self) -> None:
         self.pieces: list[tuple[str, Face, float]] = []
         self.width = 0.0
         self.space = 0.0
+        self.space_face: Face | None = None  # the face the space is set in, as written
 
 
 Words = list  # list[Word | None]; None is a forced line break
@@ -321,7 +322,7 @@ def _cut(word: Word, room: float) -> list[Word]:
                 parts.append(current)
                 current = Word()
             _add_piece(current, ch, face, per_char)
-    current.space = word.space
+    current.space, current.space_face = word.space, word.space_face
     return [*parts, current]
 
 
@@ -412,6 +413,7 @@ class Typesetter:
                 if i % 2:  # whitespace ends the word
                     if word.pieces:
                         word.space = self.unit(" ", face.role) * scale
+                        word.space_face = face
                         words.append(word)
                         word = Word()
                 elif part:
@@ -547,10 +549,10 @@ class Typesetter:
         pos = x
         last = len(words) - 1
         for i, word in enumerate(words):
-            end = len(word.pieces) - 1
-            for j, (chunk, face, width) in enumerate(word.pieces):
-                if i < last and j == end:
-                    chunk, width = chunk + " ", width + word.space
+            pieces = word.pieces
+            if i < last:
+                pieces = [*pieces, (" ", word.space_face or pieces[-1][1], word.space)]
+            for chunk, face, width in pieces:
                 size = fs * SCRIPT_SCALE if face.script else fs
                 want = (self.fonts[face.role], size), face.color or color, face.script * fs * SCRIPT_RISE
                 if want != (font, paint, rise):
