@@ -42,7 +42,7 @@ from .pdf_common import (
 )
 from .pdf_flashcards import render as render_flashcards_
 from .pdf_fonts import load_fonts
-from .pdf_layout import ImageBox, Item, RuleLine, Typesetter, stack_height
+from .pdf_layout import ImageBox, Item, Pen, RuleLine, Typesetter, stack_height
 from .pdf_styles import ACCENT, KINDS, MUTED, RULE
 
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this
@@ -135,13 +135,14 @@ class Stack(Flowable):
         return best, []
 
     def draw(self) -> None:
-        top = self.height
+        top, pen = self.height, Pen(self.canv)
         for n, item in enumerate(self._items or []):
             top -= item.space if n else 0.0
-            item.draw(self.canv, 0, top)
+            item.draw(pen, 0, top)
             if n == 0 and self.marks:
                 self._mark(top)
             top -= item.height
+        pen.flush()
         self._items = []  # drawn: nothing of the question stays alive
 
     def _mark(self, top: float) -> None:

@@ -84,13 +84,47 @@ class Prepared:
     words: object = None
 
 
+class Pen:
+    """One text object across consecutive lines: font, colour and rise are set only on change."""
+
+    def __init__(self, canv: Canvas) -> None:
+        self.canv = canv
+        self._text = None
+        self._state: tuple = (None, None, 0.0)
+
+    def move(self, x: float, y: float):
+        if self._text is None:
+            self._text = self.canv.beginText(x, y)
+        else:
+            self._text.setTextOrigin(x, y)
+        return self._text
+
+    def style(self, font: tuple[str, float], paint: Color, rise: float) -> None:
+        old_font, old_paint, old_rise = self._state
+        text = self._text
+        if font != old_font:
+            text.setFont(*font)
+        if paint != old_paint:
+            text.setFillColor(paint)
+        if rise != old_rise:
+            text.setRise(rise)
+        self._state = (font, paint, rise)
+
+    def flush(self) -> Canvas:
+        """End the text object: the canvas is free for graphics."""
+        if self._text is not None:
+            self.canv.drawText(self._text)
+            self._text, self._state = None, (None, None, 0.0)
+        return self.canv
+
+
 # Items: what a column or a card stacks
 
 
 class Item:
     __slots__ = ("height", "space", "keep")
 
-    def draw(self, canv: Canvas, x: float, top: float) -> None:
+    def draw(self, pen: Pen, x: float, top: float) -> None:
         raise NotImplementedError
 
 
@@ -113,13 +147,13 @@ class Line(Item):
         self.height = leading_of(para.kind, para.size)
         self.space, self.keep = space, keep
 
-    def draw(self, canv: Canvas, x: float, top: float) -> None:
+    def draw(self, pen: Pen, x: float, top: float) -> None:
         p = self.para
         fs = p.size * p.kind.scale
         baseline = top - fs
         left = x + p.x + p.ts.align_offset(self.words, p, fs)
         bullet = (p.bullet[0], x + p.bullet[1]) if self.first and p.bullet else None
-        p.ts.draw_words(canv, self.words, left, baseline, fs, p.kind.color, bullet)
+        p.ts.draw_words(pen, self.words, left, baseline, fs, p.kind.color, bullet)
 
 
 class CodeLine(Item):
@@ -132,8 +166,9 @@ class CodeLine(Item):
         self.height = face.leading + CODE_PAD * (pad_top + pad_bottom)
         self.space, self.keep = space, False
 
-    def draw(self, canv: Canvas, x: float, top: float) -> None:
+    def draw(self, pen: Pen, x: float, top: float) -> None:
         face, row = self.face, self.row
+        canv = pen.flush()
         canv.setFillColor(CODE_BACK)
         canv.rect(x + self.left, top - self.height, self.width - self.left, self.height,
                   stroke=0, fill=1)
@@ -170,7 +205,8 @@ class ImageBox(Item):
             return None
         return ImageBox(self.path, self.natural, self.left, room / self.natural[1], self.space)
 
-    def draw(self, canv: Canvas, x: float, top: float) -> None:
+    def draw(self, pen: Pen, x: float, top: float) -> None:
+        canv = pen.flush()
         # An ImageReader, not the path: reportlab names the image after what it is given,
         # and a name made from the path would make the PDF depend on the folder it was built in.
         w, h = self.natural
@@ -185,7 +221,8 @@ class RuleLine(Item):
         self.width, self.thickness, self.color = width, thickness, color
         self.height, self.space, self.keep = thickness, space, False
 
-    def draw(self, canv: Canvas, x: float, top: float) -> None:
+    def draw(self, pen: Pen, x: float, top: float) -> None:
+        canv = pen.flush()
         canv.setStrokeColor(self.color)
         canv.setLineWidth(self.thickness)
         canv.line(x, top - self.thickness / 2, x + self.width, top - self.thickness / 2)
@@ -200,7 +237,8 @@ class TableRow(Item):
         self.height = max(sum(line.height for line in c) for c in cells) + CELL_PAD_TOP + CELL_PAD_BOTTOM
         self.space, self.keep = space, keep
 
-    def draw(self, canv: Canvas, x: float, top: float) -> None:
+    def draw(self, pen: Pen, x: float, top: float) -> None:
+        canv = pen.flush()
         x += self.left
         total = sum(self.widths)
         if self.shaded:
@@ -210,9 +248,10 @@ class TableRow(Item):
         for lines, width in zip(self.cells, self.widths, strict=True):
             y = top - CELL_PAD_TOP
             for line in lines:
-                line.draw(canv, cell_x + CELL_PAD_X, y)
+                line.draw(pen, cell_x + CELL_PAD_X, y)
                 y -= line.height
             cell_x += width
+        pen.flush()
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.3)
         canv.line(x, top - self.height, x + total, top - self.height)
@@ -531,21 +570,17 @@ class Typesetter:
         gap = max(0.0, para.width - used)
         return gap if align == "right" else gap / 2
 
-    def draw_words(self, canv: Canvas, words: list[Word], x: float, baseline: float, fs: float,
+    def draw_words(self, pen: Pen, words: list[Word], x: float, baseline: float, fs: float,
                    color: Color, bullet: tuple[str, float] | None = None) -> None:
-        """One text object a line; consecutive text in one face goes out in one string."""
-        text = canv.beginText(x, baseline)
-        font = paint = None
-        rise = 0.0  # a new text object starts unraised
+        """Consecutive text in one face goes out as one string."""
         if bullet:  # in the same text object, so text extraction keeps it on the line
-            text.setTextOrigin(bullet[1], baseline)
-            font, paint = (self.fonts["regular"], fs), color
-            text.setFont(*font)
-            text.setFillColor(color)
+            text = pen.move(bullet[1], baseline)
+            pen.style((self.fonts["regular"], fs), color, 0.0)
             text.textOut(bullet[0])
-            text.setTextOrigin(x, baseline)
+        text = pen.move(x, baseline)
         marks: list[tuple[float, float, Face, float]] = []  # links and strikes, drawn after
         pending: list[str] = []
+        current = None
         pos = x
         last = len(words) - 1
         for i, word in enumerate(words):
@@ -555,26 +590,23 @@ class Typesetter:
             for chunk, face, width in pieces:
                 size = fs * SCRIPT_SCALE if face.script else fs
                 want = (self.fonts[face.role], size), face.color or color, face.script * fs * SCRIPT_RISE
-                if want != (font, paint, rise):
+                if want != current:
                     if pending:
                         text.textOut("".join(pending))
                         pending = []
-                    if want[0] != font:
-                        text.setFont(*want[0])
-                    if want[1] != paint:
-                        text.setFillColor(want[1])
-                    if want[2] != rise:
-                        text.setRise(want[2])
-                    font, paint, rise = want
+                    pen.style(*want)
+                    current = want
                 pending.append(chunk)
                 if face.href or face.strike:
                     marks.append((pos, width * fs, face, size))
                 pos += width * fs
         if pending:
             text.textOut("".join(pending))
-        canv.drawText(text)
-        for left, width, face, size in marks:
-            self._mark(canv, left, width, baseline, face, size)
+        if marks:
+            # Links are annotations; a strike is a graphic, which may not sit inside text.
+            canv = pen.flush() if any(m[2].strike for m in marks) else pen.canv
+            for left, width, face, size in marks:
+                self._mark(canv, left, width, baseline, face, size)
 
     @staticmethod
     def _mark(canv: Canvas, left: float, width: float, baseline: float, face: Face,
@@ -617,5 +649,7 @@ def stack_height(items: list[Item]) -> float:
 
 
 def draw_placed(canv: Canvas, placed: list[tuple[Item, float]], x: float, top: float) -> None:
+    pen = Pen(canv)
     for item, offset in placed:
-        item.draw(canv, x, top - offset)
+        item.draw(pen, x, top - offset)
+    pen.flush()
