@@ -25,7 +25,7 @@ from .pdf_common import (
     source_path,
 )
 from .pdf_fonts import load_fonts
-from .pdf_layout import Item, Prepared, Typesetter, draw_placed, place
+from .pdf_layout import Item, Prepared, Typesetter, draw_placed, place, stack_height
 from .pdf_styles import KINDS, MUTED, RULE
 
 COLS, ROWS = 2, 4
@@ -153,15 +153,33 @@ class CardRenderer:
             self.ellipsis(canvas, x, y)
 
     def fit_back(self, prepared: list[Prepared], width: float, height: float):
-        """The largest size whose stack fits, by bisection; at the floor, cut to leave room for '…'."""
-        def fits(i: int) -> bool:
-            return place(self.ts.items(prepared, width, BACK_SIZES[i]), height)[1]
+        """The largest size whose stack fits; at the floor, cut to leave room for the '…'.
 
-        index = 0 if fits(0) else largest_fit(fits, len(BACK_SIZES))
-        if index is None:
-            items = self.ts.items(prepared, width, BACK_SIZES[-1])
-            return place(items, height - HEADER_SIZE * 1.6)[0], False
-        return place(self.ts.items(prepared, width, BACK_SIZES[index]), height)[0], True
+        The first guess comes from the full-size height (area ~ size²), then one step at a
+        time: usually two layouts a card.
+        """
+        laid: dict[int, list[Item]] = {}
+        tried: dict[int, tuple[list, bool]] = {}
+
+        def fits(i: int) -> bool:
+            if i not in tried:
+                laid[i] = self.ts.items(prepared, width, BACK_SIZES[i])
+                tried[i] = place(laid[i], height)
+            return tried[i][1]
+
+        if fits(0):
+            return tried[0][0], True
+        guess = BACK_SIZES[0] * (height / stack_height(laid[0])) ** 0.5
+        index = next((i for i, s in enumerate(BACK_SIZES) if s <= guess), len(BACK_SIZES) - 1)
+        if fits(index):
+            while index > 1 and fits(index - 1):
+                index -= 1
+            return tried[index][0], True
+        while index + 1 < len(BACK_SIZES):
+            index += 1
+            if fits(index):
+                return tried[index][0], True
+        return place(laid[index], height - HEADER_SIZE * 1.6)[0], False
 
     def ellipsis(self, canvas: Canvas, x: float, y: float) -> None:
         w, _ = self.grid.card

@@ -387,8 +387,7 @@ class Typesetter:
 
     def unit(self, text: str, role: str) -> float:
         """Width of text at size 1."""
-        widths, default = self._widths[role]
-        return sum([widths.get(c, default) for c in text])
+        return sum(map(self._widths[role].__getitem__, text))
 
     # Content checks
 
@@ -620,11 +619,21 @@ class Typesetter:
             canv.line(left, baseline + size * 0.3, left + width, baseline + size * 0.3)
 
 
+class _Widths(dict):
+    """Character -> width at size 1; a character the font lacks has the font's default width."""
+
+    def __init__(self, widths: dict[str, float], default: float) -> None:
+        super().__init__(widths)
+        self.default = default
+
+    def __missing__(self, ch: str) -> float:
+        return self.default
+
+
 @lru_cache(maxsize=16)
-def _char_widths(font_name: str) -> tuple[dict[str, float], float]:
-    """Per-character widths at size 1, for every character the font maps."""
+def _char_widths(font_name: str) -> _Widths:
     face = pdfmetrics.getFont(font_name).face
-    return ({chr(c): w / 1000 for c, w in face.charWidths.items()}, face.defaultWidth / 1000)
+    return _Widths({chr(c): w / 1000 for c, w in face.charWidths.items()}, face.defaultWidth / 1000)
 
 
 def place(items: list[Item], room: float) -> tuple[list[tuple[Item, float]], bool]:
