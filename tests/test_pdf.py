@@ -63,9 +63,63 @@ def render(path: Path, **options) -> Rendered:
                     render_flashcards(deck, context))
 
 
-@pytest.fixture(scope="module", params=[MINIMAL, REAL], ids=["minimal", "content"])
+LONG_WORD = "https://example.org/" + "a-very-long-path-segment-" * 8
+
+
+def long_deck_yaml() -> str:
+    """36 questions of every length: columns break inside details, a table spans columns,
+    a word is wider than a column, some answers run over several lines."""
+    questions = []
+    for i in range(36):
+        topic = "first" if i < 18 else "second"
+        points = "\n".join(f"      - point {i}.{k}: " + "words that fill a line " * (i % 5)
+                            for k in range(3 + i % 9))
+        answer = f"Answer {i} " + "that runs on " * (i % 4 * 6)
+        details = f"      Intro {i} with `code {i}`, **bold {i}** and x² ≈ é → ü.\n\n{points}\n"
+        if i == 20:
+            rows = "\n".join(f"      | metric {r} | value {r} |" for r in range(60))
+            details += f"\n      | Metric | Value |\n      |---|---|\n{rows}\n"
+        if i == 7:
+            details += f"\n      See {LONG_WORD} for more.\n"
+        questions.append(f"""  - id: q{i}
+    topic: {topic}
+    question: Question number {i}, asked {"at length " * (i % 3 * 4)}?
+    answer: {answer.strip()}.
+    details: |
+{details}""")
+    return f"""schema: 1
+deck:
+  id: long-deck
+  title: Long Deck
+  description: Layout stress.
+  author: studypack tests
+  version: "2.0"
+topics:
+  - id: first
+    title: First Topic
+  - id: second
+    title: Second Topic
+questions:
+{"".join(questions)}"""
+
+
+@pytest.fixture(scope="module")
+def long_deck_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("long") / "long.yaml"
+    path.write_text(long_deck_yaml(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module", params=["minimal", "content", "long"])
 def rendered(request) -> Rendered:
-    return render(request.param)
+    if request.param == "long":
+        return render(request.getfixturevalue("long_deck_path"))
+    return render({"minimal": MINIMAL, "content": REAL}[request.param])
+
+
+@pytest.fixture(scope="module")
+def long_rendered(long_deck_path: Path) -> Rendered:
+    return render(long_deck_path)
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +245,57 @@ def test_flashcard_text_stays_inside_its_card(rendered: Rendered) -> None:
                 left, top = SHEET_MARGIN + col * w, SHEET_MARGIN + row * h
                 inner = (left + CARD_PAD, top + CARD_PAD, left + w - CARD_PAD, top + h - CARD_PAD)
                 assert not _outside(char, *inner), (page.page_number, char["text"], row, col)
+
+
+# Layout rules of the cheat sheet
+
+
+def column_texts(data: bytes) -> list[str]:
+    """Squashed text of every column body, in reading order."""
+    columns = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            w, h = page.width, page.height
+            column = (w - 2 * MARGIN - COLUMN_GAP) / 2
+            for left in (MARGIN, MARGIN + column + COLUMN_GAP):
+                box = (left - TOLERANCE, MARGIN, left + column + TOLERANCE, h - MARGIN - FOOTER_HEIGHT)
+                columns.append(squash(page.crop(box).extract_text() or ""))
+    return columns
+
+
+def test_long_deck_breaks_columns_inside_details(long_rendered: Rendered) -> None:
+    columns = column_texts(long_rendered.cheatsheet)
+    assert len(columns) >= 8
+    details = [squash(f"point {i}.0") for i in range(36)]
+    starts = [next(n for n, c in enumerate(columns) if d in c) for d in details]
+    assert starts == sorted(starts), "questions keep their order"
+
+
+def test_a_question_is_never_parted_from_its_answer(rendered: Rendered) -> None:
+    columns = column_texts(rendered.cheatsheet)
+    for q in rendered.deck.questions:
+        html = rendered.context.html[q.id]
+        question, answer = squash(plain(html.question)), squash(plain(html.answer))
+        assert any(question + answer in c for c in columns), q.id
+
+
+def test_a_topic_heading_never_ends_a_column(rendered: Rendered) -> None:
+    columns = column_texts(rendered.cheatsheet)
+    for topic in rendered.deck.topics:
+        first = rendered.deck.questions_in(topic.id)[0]
+        question = squash(plain(rendered.context.html[first.id].question))
+        assert any(squash(topic.title) + question in c for c in columns), topic.id
+
+
+def test_a_table_broken_across_columns_repeats_its_header(long_rendered: Rendered) -> None:
+    columns = column_texts(long_rendered.cheatsheet)
+    holding = [c for c in columns if "metric" in c]
+    assert len(holding) >= 2, "the 60-row table spans columns"
+    assert all("MetricValue" in c for c in holding)
+
+
+def test_a_word_wider_than_a_column_is_cut_not_lost(long_rendered: Rendered) -> None:
+    assert squash(LONG_WORD) in "".join(column_texts(long_rendered.cheatsheet))
 
 
 # Outline

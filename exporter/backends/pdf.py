@@ -114,7 +114,7 @@ class Stack(Flowable):
         if cut == 0:
             return []
         first = [*items[:cut], *extra]
-        rest = items[cut + len(extra):]
+        rest = Typesetter.continued(items[cut + len(extra):])
         return [Stack(None, self.space, self.frame_height, (first, 0), self.marks),
                 Stack(None, 0.0, self.frame_height, (rest, 0))]
 

@@ -229,11 +229,12 @@ class RuleLine(Item):
 
 
 class TableRow(Item):
-    __slots__ = ("cells", "widths", "left", "shaded")
+    __slots__ = ("cells", "widths", "left", "shaded", "header")
 
     def __init__(self, cells: list[list[Line]], widths: list[float], left: float, shaded: bool,
-                 space: float, keep: bool) -> None:
+                 space: float, keep: bool, header: TableRow | None = None) -> None:
         self.cells, self.widths, self.left, self.shaded = cells, widths, left, shaded
+        self.header = header  # the table's header row, repeated when a column breaks the table
         self.height = max(sum(line.height for line in c) for c in cells) + CELL_PAD_TOP + CELL_PAD_BOTTOM
         self.space, self.keep = space, keep
 
@@ -328,8 +329,9 @@ def _runs(chars: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
 # Line breaking
 
 
-def break_lines(words: Words, room: float) -> list[list[Word]]:
-    """Greedy breaks at size 1 within room; a word wider than a line is cut between characters."""
+def break_lines(words: Words, room: float, measure) -> list[list[Word]]:
+    """Greedy breaks at size 1 within room; a word wider than a line is cut between characters
+    (measure(char, face) is a character's width at size 1)."""
     lines: list[list[Word]] = []
     line: list[Word] = []
     used = 0.0
@@ -342,7 +344,7 @@ def break_lines(words: Words, room: float) -> list[list[Word]]:
             lines.append(line)
             line, used = [], 0.0
         if not line and word.width > room:
-            *full, word = _cut(word, room)
+            *full, word = _cut(word, room, measure)
             lines += [[w] for w in full]
         used += (line[-1].space if line else 0.0) + word.width
         line.append(word)
@@ -351,16 +353,16 @@ def break_lines(words: Words, room: float) -> list[list[Word]]:
     return lines
 
 
-def _cut(word: Word, room: float) -> list[Word]:
+def _cut(word: Word, room: float, measure) -> list[Word]:
     parts: list[Word] = []
     current = Word()
-    for text, face, width in word.pieces:
-        per_char = width / len(text) if text else 0.0  # close enough: long words are URLs or ids
+    for text, face, _ in word.pieces:
         for ch in text:
-            if current.pieces and current.width + per_char > room:
+            width = measure(ch, face)
+            if current.pieces and current.width + width > room:
                 parts.append(current)
                 current = Word()
-            _add_piece(current, ch, face, per_char)
+            _add_piece(current, ch, face, width)
     current.space, current.space_face = word.space, word.space_face
     return [*parts, current]
 
@@ -384,6 +386,9 @@ class Typesetter:
         self.marker = CONTINUATION if fonts.has("mono", CONTINUATION) else ">"
         self.builder = BlockBuilder(self.bullets, lambda text: self.unit(text, "regular"))
         self._image_sizes: dict[str, tuple[int, int] | None] = {}
+
+    def piece_width(self, text: str, face: Face) -> float:
+        return self.unit(text, face.role) * (SCRIPT_SCALE if face.script else 1.0)
 
     def unit(self, text: str, role: str) -> float:
         """Width of text at size 1."""
@@ -446,16 +451,15 @@ class Typesetter:
                 words.append(None)
                 word = Word()
                 continue
-            scale = SCRIPT_SCALE if face.script else 1.0
             for i, part in enumerate(_SPACES.split(text)):
                 if i % 2:  # whitespace ends the word
                     if word.pieces:
-                        word.space = self.unit(" ", face.role) * scale
+                        word.space = self.piece_width(" ", face)
                         word.space_face = face
                         words.append(word)
                         word = Word()
                 elif part:
-                    _add_piece(word, part, face, self.unit(part, face.role) * scale)
+                    _add_piece(word, part, face, self.piece_width(part, face))
         if word.pieces:
             words.append(word)
         return words
@@ -495,8 +499,10 @@ class Typesetter:
         x = indent * size
         para = Paragraph(self, size, kind, x, width - x,
                          (bullet, bullet_at * size) if bullet else None)
-        lines = break_lines(words, (width - x) / fs)
-        return [Line(para, line, i == 0, space if i == 0 else 0.0, kind.keep)
+        lines = break_lines(words, (width - x) / fs, self.piece_width)
+        # A paragraph's first line never ends a column alone (reportlab's allowOrphans=0).
+        return [Line(para, line, i == 0, space if i == 0 else 0.0,
+                     kind.keep or (i == 0 and len(lines) > 1))
                 for i, line in enumerate(lines)]
 
     def code_items(self, block: Code, size: float, width: float, after: float) -> list[Item]:
@@ -534,8 +540,19 @@ class Typesetter:
                 if cell.align != "left":
                     kind = Kind(kind.scale, kind.bold, kind.color, align=cell.align)
                 cells.append(self.text_items(w, kind, size, col_w - 2 * CELL_PAD_X))
-            header = block.header and r == 0
-            items.append(TableRow(cells, widths, left, header, space if r == 0 else 0.0, header))
+            is_header = block.header and r == 0
+            header = items[0] if block.header and r else None
+            items.append(TableRow(cells, widths, left, is_header, space if r == 0 else 0.0,
+                                  is_header, header))  # type: ignore[arg-type]
+        return items
+
+    @staticmethod
+    def continued(items: list[Item]) -> list[Item]:
+        """Items that open a new column: a table broken before a body row repeats its header."""
+        first = items[0] if items else None
+        if isinstance(first, TableRow) and first.header is not None:
+            h = first.header
+            return [TableRow(h.cells, h.widths, h.left, h.shaded, 0.0, True), *items]
         return items
 
     def column_widths(self, block: Table, cell_words, size: float, avail: float) -> list[float]:
