@@ -298,6 +298,13 @@ def test_a_word_wider_than_a_column_is_cut_not_lost(long_rendered: Rendered) -> 
     assert squash(LONG_WORD) in "".join(column_texts(long_rendered.cheatsheet))
 
 
+def test_a_question_taller_than_a_column_is_parted_rather_than_refused(minimal: Rendered) -> None:
+    deck = _with_text(minimal.deck, "answer", " ".join(f"w{i}" for i in range(2500)))
+    data = render_cheatsheet(deck, make_context(deck, MINIMAL))
+    text = squash("".join(page_texts(data)))
+    assert "w0w1w2" in text and "w2498w2499" in text
+
+
 # Outline
 
 

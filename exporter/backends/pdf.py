@@ -87,12 +87,12 @@ class Stack(Flowable):
     """
 
     def __init__(self, make: Callable[[float], tuple[list[Item], int]] | None, space: float,
-                 frame_height: float, laid: tuple[list[Item], int] | None = None,
+                 laid: tuple[list[Item], int] | None = None,
                  marks: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__()
         self._make = make
         self._items, self.head = laid if laid else (None, 0)
-        self.space, self.frame_height, self.marks = space, frame_height, marks
+        self.space, self.marks = space, marks
 
     def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
         return self.space
@@ -109,14 +109,15 @@ class Stack(Flowable):
     def split(self, aw: float, ah: float) -> list[Flowable]:
         items = self.items(aw)
         cut, extra = self._cut(items, ah, self.head)
-        if cut == 0 and ah >= self.frame_height - 1:
+        # Frame.split sets _frame; an empty frame is as good as it gets.
+        if cut == 0 and getattr(getattr(self, "_frame", None), "_atTop", False):
             cut, extra = self._cut(items, ah, 1)  # taller than a column: part it anywhere
         if cut == 0:
             return []
         first = [*items[:cut], *extra]
         rest = Typesetter.continued(items[cut + len(extra):])
-        return [Stack(None, self.space, self.frame_height, (first, 0), self.marks),
-                Stack(None, 0.0, self.frame_height, (rest, 0))]
+        return [Stack(None, self.space, (first, 0), self.marks),
+                Stack(None, 0.0, (rest, 0))]
 
     @staticmethod
     def _cut(items: list[Item], room: float, least: int) -> tuple[int, list[Item]]:
@@ -237,7 +238,7 @@ def question_problems(ts: Typesetter, blocks: list[Block], path: str, q) -> list
             + image_problems(ts.missing_images(blocks), path, q.loc, q.id))
 
 
-def question_stack(ts: Typesetter, q, html, topic, frame_height: float,
+def question_stack(ts: Typesetter, q, html, topic,
                    problems: list[Diagnostic], path: str) -> Stack:
     """A question parsed and laid out only when the story reaches it, under its topic's heading
     if first; what its fonts or images lack goes to problems."""
@@ -255,7 +256,7 @@ def question_stack(ts: Typesetter, q, html, topic, frame_height: float,
 
     marks = ((f"topic-{topic.id}", topic.title),) if topic else ()
     space = TOPIC_BEFORE if topic else KINDS["question"].space * BODY_SIZE
-    return Stack(make, space, frame_height, marks=marks)
+    return Stack(make, space, marks=marks)
 
 
 def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
@@ -271,13 +272,12 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
     top = geometry.height - MARGIN
     title_frame = Frame(MARGIN, top - title_height, full_width, title_height, id="title",
                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    column_height = top - geometry.body_bottom
     story: list[Flowable] = [NextPageTemplate("rest"),
-                             Stack(None, 0.0, title_height, (title, len(title))), FrameBreak()]
+                             Stack(None, 0.0, (title, len(title))), FrameBreak()]
     for topic in deck.topics:
         for i, q in enumerate(deck.questions_in(topic.id)):
             story.append(question_stack(ts, q, context.html[q.id], None if i else topic,
-                                        column_height, problems, path))
+                                        problems, path))
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=(geometry.width, geometry.height), invariant=1,

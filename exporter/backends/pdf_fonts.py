@@ -45,7 +45,7 @@ FALLBACKS = {
 _LAYOUT_CHARS = frozenset("\n\r\t")
 
 
-# eq=False: compared and hashed by identity, so style caches can key on it (load_fonts is cached).
+# eq=False: compared and hashed by identity (load_fonts is cached: one FontSet per folder and process).
 @dataclass(frozen=True, eq=False)
 class FontSet:
     """Registered reportlab font names per role, and each role's character map."""
