@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from .backends import Backend, BuildContext
+from .diagnostics import ContentError
 from .model import Deck
 
 # Rough relative cost of each backend, measured on synthetic decks (benchmarks/): the
@@ -41,18 +42,35 @@ def split(backends: tuple[Backend, ...]) -> tuple[list[Backend], list[Backend]]:
 
 def render_in_parallel(deck: Deck, context: BuildContext,
                        backends: tuple[Backend, ...]) -> dict[str, bytes]:
-    """Bytes per backend name; a ContentError in the worker is raised here."""
+    """Bytes per backend name.
+
+    Both groups run to the end and the first failure in the backends' own order is raised,
+    so the error a user sees is the one a serial build reports, whichever process found it.
+    """
     global _shared
     here, there = split(backends)
     _shared = (deck, context)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
             future = pool.submit(_render_group, tuple(b.name for b in there))
-            rendered = {b.name: b.render(deck, context) for b in here}
-            rendered.update(future.result())
+            results = _render_each(deck, context, here)
+            results.update(future.result())
     finally:
         _shared = None
-    return rendered
+    for backend in backends:
+        if isinstance(results[backend.name], ContentError):
+            raise results[backend.name]
+    return results
+
+
+def _render_each(deck: Deck, context: BuildContext, backends) -> dict[str, bytes | ContentError]:
+    results: dict[str, bytes | ContentError] = {}
+    for backend in backends:
+        try:
+            results[backend.name] = backend.render(deck, context)
+        except ContentError as problem:
+            results[backend.name] = problem
+    return results
 
 
 def map_halves(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
@@ -81,4 +99,4 @@ def _render_group(names: tuple[str, ...]) -> dict[str, bytes]:
     from .backends import BACKENDS
 
     deck, context = _shared
-    return {b.name: b.render(deck, context) for b in BACKENDS if b.name in names}
+    return _render_each(deck, context, [b for b in BACKENDS if b.name in names])
