@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .backends import BACKEND_NAMES, HANDBOOK_STYLES, PAPER_SIZES
+from .diagnostics import FORMATTERS
 
 DEFAULT_SOURCE = Path("content/questions.yaml")
-BACKEND_NAMES = ("anki", "pdf", "flashcards", "handbook")  # mirrors exporter.backends.BACKENDS
 
 _source_argument = click.argument(
     "source", required=False, default=DEFAULT_SOURCE,
@@ -37,7 +38,7 @@ def main() -> None:
 
 @main.command()
 @_source_argument
-@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(tuple(FORMATTERS)), default="text",
               show_default=True, help="How to print problems.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 def validate(source: Path, fmt: str, strict: bool) -> None:
@@ -62,11 +63,11 @@ def _output_options(command):
                      default=Path("build"), show_default=True, help="Where the outputs go."),
         click.option("--only", multiple=True, type=click.Choice(BACKEND_NAMES),
                      help="Build only this output (repeatable)."),
-        click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4",
+        click.option("--paper", type=click.Choice(PAPER_SIZES), default="a4",
                      show_default=True, help="Paper size of the PDFs."),
         click.option("--anki-flat", is_flag=True,
                      help="One Anki deck instead of one sub-deck per topic."),
-        click.option("--handbook-style", type=click.Choice(["plain", "quiz"]), default="plain",
+        click.option("--handbook-style", type=click.Choice(HANDBOOK_STYLES), default="plain",
                      show_default=True, help="quiz hides each answer in a collapsible block."),
         click.option("--font-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
                      help="A folder with another TrueType family for the PDFs (e.g. one with CJK)."),
@@ -114,8 +115,6 @@ def schema() -> None:
 
 
 def _report(diagnostics, fmt: str, stream) -> None:
-    from .diagnostics import FORMATTERS
-
     formatter = FORMATTERS[fmt]
     for diagnostic in diagnostics:
         click.echo(formatter(diagnostic), file=stream)

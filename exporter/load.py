@@ -85,11 +85,6 @@ def load_file(path: Path, display: str) -> LoadResult:
     return _fail(display, *problem) if problem else parse_text(text, display)
 
 
-def parse_bytes(data: bytes, display: str) -> LoadResult:
-    text, problem = _decode(data)
-    return _fail(display, *problem) if problem else parse_text(text, display)
-
-
 def parse_text(text: str, display: str) -> LoadResult:
     try:
         root = _build(yaml.parse(text, Loader=_Loader))

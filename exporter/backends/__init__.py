@@ -6,9 +6,11 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..markup import DeckHtml
-from ..model import Deck
+if TYPE_CHECKING:  # the CLI reads the names below at start-up; markdown must not load then
+    from ..markup import DeckHtml
+    from ..model import Deck
 
 PAPER_SIZES = ("a4", "letter")
 HANDBOOK_STYLES = ("plain", "quiz")
