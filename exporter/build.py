@@ -32,9 +32,11 @@ class Output:
 def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
                  templates_dir: Path | None = None, eager_html: bool = True) -> BuildContext:
     options = options or BuildOptions()
-    templates = templates_dir or default_templates_dir()
+    templates = templates_dir or options.templates_dir or default_templates_dir()
     content_dir = source_path.resolve().parent
     inputs = [source_path, *(content_dir / m for m in deck.media), *_files(templates)]
+    if templates != default_templates_dir():
+        inputs += _files(default_templates_dir())  # the files the user's folder does not replace
     return BuildContext(timestamp=build_timestamp(inputs), content_dir=content_dir,
                         html=render_deck(deck, eager_html), options=options, templates_dir=templates,
                         source_path=source_path)

@@ -71,17 +71,22 @@ def _output_options(command):
                      show_default=True, help="quiz hides each answer in a collapsible block."),
         click.option("--font-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
                      help="A folder with another TrueType family for the PDFs (e.g. one with CJK)."),
+        click.option("--templates", "templates_dir",
+                     type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="A folder laid out like templates/ (anki/front.html, anki/back.html, "
+                          "anki/style.css, handbook.md.j2); its files replace the built-in ones."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _build_options(paper: str, anki_flat: bool, handbook_style: str, font_dir: Path | None):
+def _build_options(paper: str, anki_flat: bool, handbook_style: str, font_dir: Path | None,
+                   templates_dir: Path | None):
     from .backends import BuildOptions
 
     return BuildOptions(paper=paper, anki_flat=anki_flat, handbook_style=handbook_style,
-                        font_dir=font_dir)
+                        font_dir=font_dir, templates_dir=templates_dir)
 
 
 @main.command()

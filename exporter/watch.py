@@ -17,7 +17,7 @@ from .build import run_build
 def run_watch(source: Path, out_dir: Path, only: tuple[str, ...], options: BuildOptions,
               *, stop_event: Event | None = None, debounce_ms: int = 300) -> int:
     """Build now, then after every change; errors are printed and the watch goes on."""
-    watched = [source.resolve().parent, default_templates_dir()]
+    watched = [source.resolve().parent, options.templates_dir or default_templates_dir()]
     ignored = _ignored_paths(source, out_dir)
     _build_and_report(source, out_dir, only, options)
     click.echo(f"watching {', '.join(str(p) for p in watched)} (Ctrl-C to stop)", err=True)

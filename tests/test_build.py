@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -258,3 +259,33 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path):
     os.close(leader)
     assert done.returncode == 0
     assert f"building {PROGRESS_MIN_QUESTIONS} questions".encode() in seen
+
+
+def test_user_templates_replace_only_the_files_they_contain(tmp_path: Path):
+    import sqlite3
+    import zipfile
+
+    from exporter.backends import default_templates_dir
+
+    source = copy_fixture(tmp_path / "deck")
+    mine = tmp_path / "my-templates"
+    (mine / "anki").mkdir(parents=True)
+    css = (default_templates_dir() / "anki" / "style.css").read_text(encoding="utf-8")
+    (mine / "anki" / "style.css").write_text(css + "\n.card { letter-spacing: 0.01em; } /* mine */\n",
+                                             encoding="utf-8")
+    handbook = (default_templates_dir() / "handbook.md.j2").read_text(encoding="utf-8")
+    (mine / "handbook.md.j2").write_text(handbook + "{# mine #}Printed with my template.\n",
+                                         encoding="utf-8")
+    out = tmp_path / "out"
+    assert build(str(source), "-o", str(out), "--templates", str(mine), "--only", "anki",
+                 "--only", "handbook")[0] == 0
+    assert (out / "minimal-deck-handbook.md").read_text(encoding="utf-8").endswith(
+        "Printed with my template.\n")
+    with zipfile.ZipFile(out / "minimal-deck.apkg") as archive:
+        (tmp_path / "col.sqlite").write_bytes(archive.read("collection.anki2"))
+    connection = sqlite3.connect(tmp_path / "col.sqlite")
+    models = connection.execute("SELECT models FROM col").fetchone()[0]
+    connection.close()
+    assert "/* mine */" in models  # the user's CSS
+    front = (default_templates_dir() / "anki" / "front.html").read_text(encoding="utf-8")
+    assert json.dumps(front)[1:-1] in models  # the built-in front template, not replaced

@@ -24,6 +24,8 @@ class BuildOptions:
     anki_flat: bool = False
     handbook_style: str = "plain"
     font_dir: Path | None = None  # a folder with another TrueType family for the PDFs
+    # A folder laid out like templates/ whose files replace the built-in ones they match.
+    templates_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,19 @@ class BuildContext:
     templates_dir: Path = field(default_factory=lambda: default_templates_dir())
     # The source file as the user named it, for diagnostics a backend raises.
     source_path: Path = Path("questions.yaml")
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        """Where templates are looked up, the user's folder first, the built-in one last."""
+        default = default_templates_dir()
+        return [self.templates_dir, default] if self.templates_dir != default else [default]
+
+    def template(self, relative: str) -> Path:
+        """A template file: the user's copy when there is one, else the built-in one."""
+        for folder in self.template_dirs:
+            if (folder / relative).is_file():
+                return folder / relative
+        return default_templates_dir() / relative
 
 
 @dataclass(frozen=True)

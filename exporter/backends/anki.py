@@ -57,18 +57,17 @@ def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:
 
 
 def build_notetype(deck: Deck, context: BuildContext) -> genanki.Model:
-    folder = context.templates_dir / "anki"
     template = {
         "name": TEMPLATE_NAME,
-        "qfmt": (folder / "front.html").read_text(encoding="utf-8"),
-        "afmt": (folder / "back.html").read_text(encoding="utf-8"),
+        "qfmt": context.template("anki/front.html").read_text(encoding="utf-8"),
+        "afmt": context.template("anki/back.html").read_text(encoding="utf-8"),
     }
     return genanki.Model(
         notetype_id(deck.id),
         f"{NOTETYPE_NAME} ({deck.id})",  # one per deck: Anki would rename a clash
         fields=[{"name": name} for name in FIELDS],
         templates=[template],
-        css=(folder / "style.css").read_text(encoding="utf-8"),
+        css=context.template("anki/style.css").read_text(encoding="utf-8"),
         sort_field_index=FIELDS.index("Question"),
     )
 

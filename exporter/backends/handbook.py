@@ -165,7 +165,7 @@ def handbook_variables(deck: Deck, context: BuildContext) -> dict:
 
 def _environment(context: BuildContext) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(context.templates_dir)),
+        loader=jinja2.FileSystemLoader([str(d) for d in context.template_dirs]),
         autoescape=False,  # the output is Markdown; content is made safe in handbook_markdown
         keep_trailing_newline=True,
         trim_blocks=True,
