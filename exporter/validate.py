@@ -7,6 +7,7 @@ import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import ledger
@@ -40,6 +41,11 @@ class _Checker:
     content_dir: Path
     text: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The source's lines, split once, for positions inside block scalars."""
+        return self.text.split("\n")
 
     def error(self, loc: Loc, message: str) -> None:
         self.diagnostics.append(error(self.display, loc, message))
@@ -230,7 +236,19 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 def _check_details(c: _Checker, node: Node | None, details: str, what: str) -> tuple[str, ...]:
     if node is None or not details:
         return ()
-    _check_fences(c, node, details, what)
+    has_fence = "```" in details or "~~~" in details
+    if not has_fence and not _SPACING_SUSPECT.search(details):
+        return _media(c, node, details, what)  # most details: nothing to scan line by line
+    prose, unclosed = _scan_lines(details)
+    if unclosed is not None:
+        fence, offset = unclosed
+        c.warn(_loc_in_scalar(c, node, offset),
+               f"code fence '{fence}' in {what} is never closed; the rest of the details becomes code")
+    _check_block_spacing(c, node, prose, what)
+    return _media(c, node, details, what)
+
+
+def _media(c: _Checker, node: Node, details: str, what: str) -> tuple[str, ...]:
     media = []
     for offset, target in find_images(details):
         problem, relative = check_image(c.content_dir, target)
@@ -241,7 +259,10 @@ def _check_details(c: _Checker, node: Node | None, details: str, what: str) -> t
     return tuple(media)
 
 
-def _check_fences(c: _Checker, node: Node, details: str, what: str) -> None:
+def _scan_lines(details: str) -> tuple[list[tuple[int, str | None]], tuple[str, int] | None]:
+    """(offset, line) of every line outside fenced code (None for a line of code), and the
+    fence left open at the end with its offset, if any."""
+    lines: list[tuple[int, str | None]] = []
     open_fence, open_offset, offset = None, 0, 0
     for line in details.splitlines(keepends=True):
         match = _FENCE.match(line)
@@ -249,24 +270,76 @@ def _check_fences(c: _Checker, node: Node, details: str, what: str) -> None:
             open_fence, open_offset = match.group(1), offset
         elif match and match.group(1)[0] == open_fence[0] and len(match.group(1)) >= len(open_fence):
             open_fence = None
+        lines.append((offset, None if match or open_fence else line.rstrip("\n")))
         offset += len(line)
-    if open_fence is not None:
-        c.warn(_loc_in_scalar(c, node, open_offset),
-               f"code fence '{open_fence}' in {what} is never closed; the rest of the details becomes code")
+    return lines, ((open_fence, open_offset) if open_fence is not None else None)
+
+
+# A list or table line right below a line that is neither blank nor a list item, table row or
+# heading, or a list item indented by one to three spaces: the only places where
+# _check_block_spacing can find something. Without either, the line-by-line scan is skipped.
+_SPACING_SUSPECT = re.compile(
+    r"^(?! *(?:[-*+]|\d+[.)])[ \t]| {0,3}[|#]|[ \t]*$).*\n {0,3}(?:(?:[-*+]|\d+[.)])[ \t]|\|)"
+    r"|^ {1,3}(?:[-*+]|\d+[.)])[ \t]", re.MULTILINE)
+_LIST_ITEM = re.compile(r"( *)(?:[-*+]|\d+[.)])[ \t]+\S")
+_TABLE_ROW = re.compile(r" {0,3}\|")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
+_SPACING_ADVICE = {
+    "list": "a list right after a line of text needs a blank line before it: the Anki cards "
+            "and the PDFs (Python-Markdown) would show it as plain text, GitHub as a list",
+    "table": "a table right after a line of text needs a blank line before it: the Anki cards "
+             "and the PDFs (Python-Markdown) would show it as plain text, GitHub as a table",
+    "nested": "indent a nested list item by 4 spaces: with fewer, the Anki cards and the PDFs "
+              "(Python-Markdown) flatten it into the outer list, GitHub nests it",
+}
+
+
+def _check_block_spacing(c: _Checker, node: Node, lines: list[tuple[int, str | None]],
+                         what: str) -> None:
+    """Where Python-Markdown and GitHub read the same text differently, say so once per kind."""
+    found: dict[str, int] = {}
+    state, in_list = "blank", False
+    for offset, line in lines:
+        if line is None or not line.strip():
+            state = "other" if line is None else "blank"
+            continue
+        item = _LIST_ITEM.match(line)
+        if item:
+            indent = len(item.group(1))
+            if state == "paragraph" and indent < 4:
+                found.setdefault("list", offset + indent)
+            elif in_list and 0 < indent < 4:
+                found.setdefault("nested", offset + indent)
+            state, in_list = "list", True
+        elif _TABLE_ROW.match(line):
+            if state == "paragraph":
+                found.setdefault("table", offset)
+            state = "table"
+        elif _HEADING.match(line):
+            state = "other"
+        else:
+            indented = line.startswith((" ", "\t"))
+            in_list = in_list and (indented or state == "list")
+            state = "list" if in_list else "paragraph"
+    for kind, offset in sorted(found.items(), key=lambda kv: kv[1]):
+        c.warn(_loc_in_scalar(c, node, offset), f"{_SPACING_ADVICE[kind]} (details of {what})")
 
 
 def _loc_in_scalar(c: _Checker, node: Node, offset: int) -> Loc:
     """The source position of a character of a block scalar (`|`), else the scalar's start."""
     if type(node) is not Scalar or node.style != "|":
         return node.loc
-    lines = c.text.split("\n")
-    line_index = node.loc.line + node.value.count("\n", 0, offset)  # 0-based: content starts below '|'
-    line_start = node.value.rfind("\n", 0, offset) + 1
+    lines = c.lines
+    first = node.loc.line  # 0-based index of the first content line, just below the '|'
+    line_index = first + node.value.count("\n", 0, offset)
     if line_index >= len(lines):
         return node.loc
-    source_line = lines[line_index]
-    indent = len(source_line) - len(source_line.lstrip(" "))
-    return Loc(line_index + 1, indent + (offset - line_start) + 1)
+    # A block scalar's indentation is that of its first non-blank line; deeper lines keep
+    # their extra spaces as content.
+    block_indent = next((len(line) - len(line.lstrip(" ")) for line in lines[first:line_index + 1]
+                         if line.strip()), 0)
+    line_start = node.value.rfind("\n", 0, offset) + 1
+    return Loc(line_index + 1, block_indent + (offset - line_start) + 1)
 
 
 # --- cross-references and warnings ---

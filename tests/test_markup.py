@@ -49,3 +49,24 @@ def test_fast_path_matches_markdown_on_prose(text: str):
     fast = plain_paragraphs(text)
     if fast is not None and text.strip():
         assert fast == slow_block(text)
+
+
+# Lines made of the pieces that decide block structure: markers, indents, pipes, text.
+BLOCK_LINES = st.lists(st.sampled_from(["", "text", "  text", "- item", "  - item", "    - item",
+                                        "1. item", "   2) item", "| a |", "# head", "* x", "+ y"]),
+                       max_size=8).map("\n".join)
+
+
+@given(BLOCK_LINES)
+def test_spacing_precheck_skips_only_details_without_findings(details: str):
+    from pathlib import Path
+
+    from exporter import validate
+    from exporter.load import Scalar
+
+    checker = validate._Checker("x.yaml", Path("."), "")
+    node = Scalar(details, 0, 0, "")
+    lines, _ = validate._scan_lines(details)
+    validate._check_block_spacing(checker, node, lines, "question 'q'")
+    if not validate._SPACING_SUSPECT.search(details):
+        assert checker.diagnostics == []
