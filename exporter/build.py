@@ -201,7 +201,9 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
     if any(o.backend == "anki" for o in outputs):
         _warn_if_in_the_future(context.timestamp)
     if check:
-        return _report_check(outputs)
+        # The id ledger counts too: a contribution that adds questions without committing
+        # the ledger would leave their ids unguarded.
+        return _report_check([*outputs, ledger_output(source, deck)])
     try:
         changed = write_outputs([*outputs, ledger_output(source, deck)])
     except OutputError as exc:

@@ -79,8 +79,22 @@ def test_check_reports_missing_files(tmp_path: Path):
     code, output = build(str(source), "-o", str(tmp_path / "out"), "--check", "--only", "handbook")
     assert code == 1
     assert output.splitlines() == [f"would rebuild {tmp_path / 'out' / 'minimal-deck-handbook.md'}",
-                                   f"would rebuild {tmp_path / 'out' / 'media' / 'diagram.png'}"]
+                                   f"would rebuild {tmp_path / 'out' / 'media' / 'diagram.png'}",
+                                   f"would rebuild {source.with_suffix('.ids')}"]
     assert not (tmp_path / "out").exists()
+
+
+def test_check_reports_a_ledger_missing_new_ids(tmp_path: Path):
+    source = copy_fixture(tmp_path / "deck")
+    out = tmp_path / "out"
+    assert build(str(source), "-o", str(out))[0] == 0
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text + "  - id: added\n    topic: basics\n    question: New?\n    answer: Yes.\n",
+                      encoding="utf-8")
+    code, output = build(str(source), "-o", str(out), "--check")
+    assert code == 1
+    assert f"would rebuild {source.with_suffix('.ids')}" in output.splitlines()
+    assert "added" not in source.with_suffix(".ids").read_text(encoding="utf-8")
 
 
 def test_unchanged_output_keeps_its_mtime(tmp_path: Path):
