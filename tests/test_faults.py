@@ -25,12 +25,18 @@ def _edit(source: Path) -> None:
     source.write_text(text.replace("Minimal Deck", "Minimal Deck, edited"), encoding="utf-8")
 
 
-def test_full_disk_leaves_previous_outputs_intact(tmp_path: Path, monkeypatch):
+def _built_then_edited(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A deck built once, then edited: the next build has something to write."""
     source = copy_fixture(tmp_path / "deck")
     out = tmp_path / "out"
     assert _build(source, out).exit_code == 0
     before = digests(out)
     _edit(source)
+    return source, out, before
+
+
+def test_full_disk_leaves_previous_outputs_intact(tmp_path: Path, monkeypatch):
+    source, out, before = _built_then_edited(tmp_path)
     calls = []
 
     def disk_full_on_second_file(fd: int) -> None:
@@ -58,11 +64,7 @@ def test_output_folder_that_cannot_be_created(tmp_path: Path):
 
 
 def test_unwritable_output_folder_is_reported(tmp_path: Path, monkeypatch):
-    source = copy_fixture(tmp_path / "deck")
-    out = tmp_path / "out"
-    assert _build(source, out).exit_code == 0
-    before = digests(out)
-    _edit(source)
+    source, out, before = _built_then_edited(tmp_path)
 
     def permission_denied(*args, **kwargs):  # what a folder without write permission answers
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
