@@ -62,7 +62,7 @@ def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, .
     """Render every selected backend in memory; a ContentError propagates before any write."""
     from . import parallel
 
-    if len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_run_in_parallel(backends):
+    if len(backends) > 1 and len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_fork_workers():
         if progress:
             progress(" + ".join(b.name for b in backends))
         rendered = parallel.render_in_parallel(deck, context, backends)

@@ -149,7 +149,7 @@ def render_deck(deck: Deck, eager: bool = True) -> DeckHtml:
 
     if not eager:
         return DeckHtml(deck)
-    if len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_run_in_parallel():
+    if len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_fork_workers():
         return DeckHtml(deck, parallel.map_halves(_convert, deck.questions))
     return DeckHtml(deck, _convert(deck.questions))
 

@@ -1,4 +1,4 @@
-"""Render independent backends in two processes when the machine and the deck make it pay."""
+"""Work in two processes: a forked worker beside this one, when the machine has two cores."""
 
 from __future__ import annotations
 
@@ -16,17 +16,34 @@ from .model import Deck
 # flashcards and the cheat sheet are the two heavy ones, so they go to different processes.
 COST = {"flashcards": 5, "pdf": 4, "anki": 1, "handbook": 1}
 
-# What a forked worker renders from. It is set just before the fork and read only by the
-# child, which inherits it through copy-on-write memory: the deck is never pickled.
-_shared: tuple[Deck, BuildContext] | None = None
-_shared_items: tuple[Callable, Sequence] | None = None
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S")
+
+# The worker's job. It is set just before the fork and read only by the child, which
+# inherits it through copy-on-write memory: neither the job nor the deck it closes over
+# is pickled; only the result travels back.
+_job: Callable[[], object] | None = None
 
 
-def can_run_in_parallel(backends: tuple[Backend, ...] = ("two", "tasks")) -> bool:
-    return (len(backends) > 1 and "fork" in multiprocessing.get_all_start_methods()
-            and len(os.sched_getaffinity(0)) > 1)
+def can_fork_workers() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and len(os.sched_getaffinity(0)) > 1
+
+
+def run_beside(elsewhere: Callable[[], R], here: Callable[[], S]) -> tuple[S, R]:
+    """(here(), elsewhere()), with elsewhere() computed at the same time in a forked worker."""
+    global _job
+    _job = elsewhere
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            future = pool.submit(_run_job)
+            return here(), future.result()
+    finally:
+        _job = None
+
+
+def _run_job() -> object:
+    return _job()
 
 
 def split(backends: tuple[Backend, ...]) -> tuple[list[Backend], list[Backend]]:
@@ -47,23 +64,18 @@ def render_in_parallel(deck: Deck, context: BuildContext,
     Both groups run to the end and the first failure in the backends' own order is raised,
     so the error a user sees is the one a serial build reports, whichever process found it.
     """
-    global _shared
     here, there = split(backends)
-    _shared = (deck, context)
-    try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            future = pool.submit(_render_group, tuple(b.name for b in there))
-            results = _render_each(deck, context, here)
-            results.update(future.result())
-    finally:
-        _shared = None
+    mine, theirs = run_beside(lambda: _render_each(deck, context, there),
+                              lambda: _render_each(deck, context, here))
+    results = {**mine, **theirs}
     for backend in backends:
         if isinstance(results[backend.name], ContentError):
             raise results[backend.name]
     return results
 
 
-def _render_each(deck: Deck, context: BuildContext, backends) -> dict[str, bytes | ContentError]:
+def _render_each(deck: Deck, context: BuildContext,
+                 backends: list[Backend]) -> dict[str, bytes | ContentError]:
     results: dict[str, bytes | ContentError] = {}
     for backend in backends:
         try:
@@ -74,29 +86,7 @@ def _render_each(deck: Deck, context: BuildContext, backends) -> dict[str, bytes
 
 
 def map_halves(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
-    """function(items) computed as two halves, the second in a forked worker process.
-
-    The worker reads its half from memory inherited at the fork; only results travel back.
-    """
-    global _shared_items
+    """function(items) computed as two halves, the second in a forked worker process."""
     middle = len(items) // 2
-    _shared_items = (function, items[middle:])
-    try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            second = pool.submit(_map_shared_items)
-            first = function(items[:middle])
-            return first + second.result()
-    finally:
-        _shared_items = None
-
-
-def _map_shared_items() -> list:
-    function, items = _shared_items
-    return function(items)
-
-
-def _render_group(names: tuple[str, ...]) -> dict[str, bytes]:
-    from .backends import BACKENDS
-
-    deck, context = _shared
-    return _render_each(deck, context, [b for b in BACKENDS if b.name in names])
+    first, second = run_beside(lambda: function(items[middle:]), lambda: function(items[:middle]))
+    return first + second
