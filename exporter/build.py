@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import ledger
 from .backends import BACKENDS, Backend, BuildContext, BuildOptions, default_templates_dir
+from .diagnostics import ContentError
 from .markup import render_deck
 from .model import Deck
 from .timestamps import build_timestamp
@@ -65,7 +66,7 @@ def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, .
     if len(backends) > 1 and len(deck.questions) >= PARALLEL_MIN_QUESTIONS and parallel.can_fork_workers():
         if progress:
             progress(" + ".join(b.name for b in backends))
-        rendered = parallel.render_in_parallel(deck, context, backends)
+        rendered = render_in_parallel(deck, context, backends)
     else:
         rendered = {}
         for backend in backends:
@@ -76,6 +77,51 @@ def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, .
     if any(b.name == "handbook" for b in backends):
         outputs.extend(_handbook_media(deck, context, out_dir))
     return outputs
+
+
+# Rough relative cost of each backend, measured on synthetic decks (benchmarks/): the
+# flashcards and the cheat sheet are the two heavy ones, so they go to different processes.
+COST = {"flashcards": 5, "pdf": 4, "anki": 1, "handbook": 1}
+
+def split(backends: tuple[Backend, ...]) -> tuple[list[Backend], list[Backend]]:
+    """Two groups of about equal cost: (rendered here, rendered in the worker)."""
+    here: list[Backend] = []
+    there: list[Backend] = []
+    for backend in sorted(backends, key=lambda b: -COST.get(b.name, 1)):
+        cost_here = sum(COST.get(b.name, 1) for b in here)
+        cost_there = sum(COST.get(b.name, 1) for b in there)
+        (there if cost_there < cost_here else here).append(backend)
+    return here, there
+
+
+def render_in_parallel(deck: Deck, context: BuildContext,
+                       backends: tuple[Backend, ...]) -> dict[str, bytes]:
+    """Bytes per backend name.
+
+    Both groups run to the end and the first failure in the backends' own order is raised,
+    so the error a user sees is the one a serial build reports, whichever process found it.
+    """
+    from . import parallel
+
+    here, there = split(backends)
+    mine, theirs = parallel.run_beside(lambda: _render_each(deck, context, there),
+                                       lambda: _render_each(deck, context, here))
+    results = {**mine, **theirs}
+    for backend in backends:
+        if isinstance(results[backend.name], ContentError):
+            raise results[backend.name]
+    return results
+
+
+def _render_each(deck: Deck, context: BuildContext,
+                 backends: list[Backend]) -> dict[str, bytes | ContentError]:
+    results: dict[str, bytes | ContentError] = {}
+    for backend in backends:
+        try:
+            results[backend.name] = backend.render(deck, context)
+        except ContentError as problem:
+            results[backend.name] = problem
+    return results
 
 
 def _handbook_media(deck: Deck, context: BuildContext, out_dir: Path) -> list[Output]:

@@ -1,4 +1,6 @@
-"""Work in two processes: a forked worker beside this one, when the machine has two cores."""
+"""Work in two processes: a forked worker beside this one, when the machine has two cores.
+
+Generic: it knows nothing of decks or backends, so any stage may use it without a cycle."""
 
 from __future__ import annotations
 
@@ -8,13 +10,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from .backends import Backend, BuildContext
-from .diagnostics import ContentError
-from .model import Deck
-
-# Rough relative cost of each backend, measured on synthetic decks (benchmarks/): the
-# flashcards and the cheat sheet are the two heavy ones, so they go to different processes.
-COST = {"flashcards": 5, "pdf": 4, "anki": 1, "handbook": 1}
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,45 +39,6 @@ def run_beside(elsewhere: Callable[[], R], here: Callable[[], S]) -> tuple[S, R]
 
 def _run_job() -> object:
     return _job()
-
-
-def split(backends: tuple[Backend, ...]) -> tuple[list[Backend], list[Backend]]:
-    """Two groups of about equal cost: (rendered here, rendered in the worker)."""
-    here: list[Backend] = []
-    there: list[Backend] = []
-    for backend in sorted(backends, key=lambda b: -COST.get(b.name, 1)):
-        cost_here = sum(COST.get(b.name, 1) for b in here)
-        cost_there = sum(COST.get(b.name, 1) for b in there)
-        (there if cost_there < cost_here else here).append(backend)
-    return here, there
-
-
-def render_in_parallel(deck: Deck, context: BuildContext,
-                       backends: tuple[Backend, ...]) -> dict[str, bytes]:
-    """Bytes per backend name.
-
-    Both groups run to the end and the first failure in the backends' own order is raised,
-    so the error a user sees is the one a serial build reports, whichever process found it.
-    """
-    here, there = split(backends)
-    mine, theirs = run_beside(lambda: _render_each(deck, context, there),
-                              lambda: _render_each(deck, context, here))
-    results = {**mine, **theirs}
-    for backend in backends:
-        if isinstance(results[backend.name], ContentError):
-            raise results[backend.name]
-    return results
-
-
-def _render_each(deck: Deck, context: BuildContext,
-                 backends: list[Backend]) -> dict[str, bytes | ContentError]:
-    results: dict[str, bytes | ContentError] = {}
-    for backend in backends:
-        try:
-            results[backend.name] = backend.render(deck, context)
-        except ContentError as problem:
-            results[backend.name] = problem
-    return results
 
 
 def map_halves(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import ledger
 from .diagnostics import Diagnostic, error, shown, warning
-from .load import Mapping, Node, Scalar, Sequence, load_file
+from .sources.yaml_loader import Mapping, Node, Scalar, Sequence, load_file
 from .media import check_image, find_images
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
 

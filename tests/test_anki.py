@@ -26,7 +26,7 @@ from anki_client import (
 
 from exporter.backends import BuildContext, BuildOptions
 from exporter.backends.anki import flat_media_names, render, study_order, subdeck_name
-from exporter.backends.anki_ids import ID_MAX, ID_MIN, note_guid, stable_id
+from exporter.backends.anki.ids import ID_MAX, ID_MIN, note_guid, stable_id
 from exporter.build import make_context
 from exporter.model import Deck
 from exporter.validate import load_deck

@@ -209,7 +209,7 @@ def test_a_build_time_in_the_future_is_warned_about(tmp_path: Path, monkeypatch)
 
 
 def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monkeypatch):
-    from exporter import parallel
+    from exporter import build as build_module, parallel
     from exporter.backends import BACKENDS
 
     assert parallel.can_fork_workers()
@@ -222,7 +222,7 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
     # A glyph the PDF font lacks, in the version only the cheat sheet prints: the worker
     # process renders the cheat sheet, finds it, and it is reported like any content error.
-    assert [b.name for b in parallel.split(BACKENDS)[1]] == ["pdf", "anki"]
+    assert [b.name for b in build_module.split(BACKENDS)[1]] == ["pdf", "anki"]
     source.write_text(source.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.0 中"'),
                       "utf-8")
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "parallel")])

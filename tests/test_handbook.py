@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from exporter.backends import BuildContext, BuildOptions
 from exporter.backends.handbook import render
-from exporter.backends.handbook_anchors import slugify
-from exporter.backends.handbook_markdown import sanitise_block, sanitise_inline
+from exporter.backends.handbook.anchors import slugify
+from exporter.backends.handbook.markdown import sanitise_block, sanitise_inline
 from exporter.build import make_context
 from exporter.diagnostics import ContentError
 from exporter.markup import render_deck

@@ -62,7 +62,7 @@ def test_spacing_precheck_skips_only_details_without_findings(details: str):
     from pathlib import Path
 
     from exporter import validate
-    from exporter.load import Scalar
+    from exporter.sources.yaml_loader import Scalar
 
     checker = validate._Checker("x.yaml", Path("."), "")
     node = Scalar(details, 0, 0, "")

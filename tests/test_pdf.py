@@ -16,9 +16,9 @@ from pypdf.generic import IndirectObject
 
 from exporter.backends import BuildOptions
 from exporter.backends.pdf import COLUMN_GAP, FOOTER_HEIGHT, MARGIN, render_cheatsheet, render_flashcards
-from exporter.backends.pdf_flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
-from exporter.backends.pdf_fonts import BUNDLED_DIR, load_fonts
-from exporter.backends.pdf_html import parse, text_of
+from exporter.backends.pdf.flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
+from exporter.backends.pdf.fonts import BUNDLED_DIR, load_fonts
+from exporter.backends.pdf.html import parse, text_of
 from exporter.build import make_context
 from exporter.diagnostics import ContentError
 from exporter.validate import load_deck

@@ -135,7 +135,7 @@ def test_mutated_decks_validate_and_build_without_tracebacks(tmp_path_factory, d
 @cache
 def printable_alphabet() -> str:
     """Characters every PDF font role can draw, from several scripts (RTL and combining too)."""
-    from exporter.backends.pdf_fonts import load_fonts
+    from exporter.backends.pdf.fonts import load_fonts
 
     fonts = load_fonts()
     common = set.intersection(*(set(cmap) for cmap in fonts.cmaps.values()))

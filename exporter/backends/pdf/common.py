@@ -13,10 +13,10 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..diagnostics import ContentError, Diagnostic, error
-from ..model import Loc
-from . import BuildContext
-from .pdf_fonts import FontSet
+from ...diagnostics import ContentError, Diagnostic, error
+from ...model import Loc
+from .. import BuildContext
+from .fonts import FontSet
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MAX_LISTED_CHARS = 5

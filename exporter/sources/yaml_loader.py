@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import yaml
 
-from .diagnostics import Diagnostic
-from .model import Loc
+from ..diagnostics import Diagnostic
+from ..model import Loc
 
 # Limits that keep hostile input from exhausting memory; real decks are far below them.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # a 50 000-question deck is about 40 MiB

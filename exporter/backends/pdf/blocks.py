@@ -8,8 +8,8 @@ from typing import NamedTuple
 
 from reportlab.lib.colors import Color
 
-from .pdf_html import Node, code_runs, descendants, parse
-from .pdf_styles import LINK
+from .html import Node, code_runs, descendants, parse
+from .styles import LINK
 
 INLINE_TAGS = frozenset({"a", "b", "br", "code", "del", "em", "i", "img", "kbd", "s", "span",
                          "strong", "sub", "sup"})

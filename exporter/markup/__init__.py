@@ -9,7 +9,7 @@ from functools import cached_property
 import markdown
 import nh3
 
-from .model import Deck, Question
+from ..model import Deck, Question
 
 EXTENSIONS = ("fenced_code", "tables", "sane_lists", "codehilite")
 EXTENSION_CONFIGS = {
@@ -145,7 +145,7 @@ PARALLEL_MIN_QUESTIONS = 200
 def render_deck(deck: Deck, eager: bool = True) -> DeckHtml:
     """The deck's HTML: converted now (in two processes when large), or field by field on
     first use when only some fields will be read (the handbook reads only the questions)."""
-    from . import parallel
+    from .. import parallel
 
     if not eager:
         return DeckHtml(deck)

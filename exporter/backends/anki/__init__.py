@@ -10,10 +10,10 @@ from pathlib import PurePosixPath
 
 import genanki
 
-from ..model import Deck, Question, Topic
-from . import BuildContext
-from .anki_ids import NOTETYPE_NAME, deck_id, note_guid, notetype_id, subdeck_id
-from .anki_package import MediaFile, TimedDeck, package_bytes
+from ...model import Deck, Question, Topic
+from .. import BuildContext
+from .ids import NOTETYPE_NAME, deck_id, note_guid, notetype_id, subdeck_id
+from .package import MediaFile, TimedDeck, package_bytes
 
 FIELDS = ("Question", "Answer", "Details", "Topic", "Difficulty", "Related", "Id")
 TEMPLATE_NAME = "studypack card"  # part of Anki's schema check, like the field names

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import jinja2
 
-from ..diagnostics import ContentError, error
-from ..markup import MarkdownRenderer
-from ..model import Deck, Loc, Question
-from . import BuildContext
-from .handbook_anchors import Slugger, plain_text
-from .handbook_markdown import (
+from ...diagnostics import ContentError, error
+from ...markup import MarkdownRenderer
+from ...model import Deck, Loc, Question
+from .. import BuildContext
+from .anchors import Slugger, plain_text
+from .markdown import (
     AmbiguousMarkdown,
     Block,
     escape_angle,

@@ -17,10 +17,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from .pdf_blocks import BREAK, Block, BlockBuilder, Code, Face, Image, Table, Text
-from .pdf_code import CodeFace, CodeRow, token_style, wrap_code
-from .pdf_fonts import FontSet
-from .pdf_styles import (
+from .blocks import BREAK, Block, BlockBuilder, Code, Face, Image, Table, Text
+from .code import CodeFace, CodeRow, token_style, wrap_code
+from .fonts import FontSet
+from .styles import (
     CODE_BACK,
     CODE_LEADING,
     CODE_SCALE,

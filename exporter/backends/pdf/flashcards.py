@@ -9,11 +9,11 @@ from pathlib import Path
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..diagnostics import Diagnostic
-from ..model import Deck, Question
-from . import BuildContext
-from .pdf_blocks import Block, Text, inline_html
-from .pdf_common import (
+from ...diagnostics import Diagnostic
+from ...model import Deck, Question
+from .. import BuildContext
+from .blocks import Block, Text, inline_html
+from .common import (
     binary_streams,
     compress_last_page,
     coverage_problems,
@@ -24,9 +24,9 @@ from .pdf_common import (
     raise_if,
     source_path,
 )
-from .pdf_fonts import load_fonts
-from .pdf_layout import Item, Prepared, Typesetter, draw_placed, place, stack_height
-from .pdf_styles import KINDS, MUTED, RULE
+from .fonts import load_fonts
+from .layout import Item, Prepared, Typesetter, draw_placed, place, stack_height
+from .styles import KINDS, MUTED, RULE
 
 COLS, ROWS = 2, 4
 PER_SHEET = COLS * ROWS

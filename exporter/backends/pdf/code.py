@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from reportlab.lib.colors import Color, HexColor
 
-from .pdf_styles import INK
+from .styles import INK
 
 # Pygments short class names -> (bold, colour); muted colours that survive greyscale printing.
 _KEYWORD = (True, HexColor("#1f4e79"))

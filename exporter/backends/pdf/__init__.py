@@ -25,11 +25,11 @@ from reportlab.platypus import (
     PageTemplate,
 )
 
-from ..diagnostics import Diagnostic
-from ..model import Deck
-from . import BuildContext
-from .pdf_blocks import Block, Text, face, inline_html
-from .pdf_common import (
+from ...diagnostics import Diagnostic
+from ...model import Deck
+from .. import BuildContext
+from .blocks import Block, Text, face, inline_html
+from .common import (
     binary_streams,
     compress_last_page,
     coverage_problems,
@@ -40,10 +40,10 @@ from .pdf_common import (
     raise_if,
     source_path,
 )
-from .pdf_flashcards import render as render_flashcards_
-from .pdf_fonts import load_fonts
-from .pdf_layout import ImageBox, Item, Pen, RuleLine, Typesetter, stack_height
-from .pdf_styles import ACCENT, KINDS, MUTED, RULE
+from .flashcards import render as render_flashcards_
+from .fonts import load_fonts
+from .layout import ImageBox, Item, Pen, RuleLine, Typesetter, stack_height
+from .styles import ACCENT, KINDS, MUTED, RULE
 
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this
 FOOTER_HEIGHT = 16.0

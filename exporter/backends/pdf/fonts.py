@@ -20,10 +20,10 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from ..diagnostics import ContentError, error
-from ..model import Loc
+from ...diagnostics import ContentError, error
+from ...model import Loc
 
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "fonts"
+BUNDLED_DIR = Path(__file__).resolve().parent / "fonts"
 BUNDLED_FILES = {
     "regular": "DejaVuSans.ttf",
     "bold": "DejaVuSans-Bold.ttf",

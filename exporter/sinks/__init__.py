@@ -1,0 +1,1 @@
+"""Outputs that are not files: decks pushed straight into a running Anki."""

@@ -1,0 +1,1 @@
+"""What becomes a content model: the YAML loader (and, later, the importers)."""
