@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-
 T = TypeVar("T")
 R = TypeVar("R")
 S = TypeVar("S")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from . import ledger
 from .diagnostics import Diagnostic, error, shown, warning
-from .sources.yaml_loader import Mapping, Node, Scalar, Sequence, load_file
 from .media import check_image, find_images
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
+from .sources.yaml_loader import Mapping, Node, Scalar, Sequence, load_file
 
 SCHEMA_VERSION = "1"
 MAX_ANSWER_CHARS = 300

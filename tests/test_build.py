@@ -209,7 +209,8 @@ def test_a_build_time_in_the_future_is_warned_about(tmp_path: Path, monkeypatch)
 
 
 def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monkeypatch):
-    from exporter import build as build_module, parallel
+    from exporter import build as build_module
+    from exporter import parallel
     from exporter.backends import BACKENDS
 
     assert parallel.can_fork_workers()
