@@ -216,3 +216,41 @@ def test_details_lists_and_tables_render_as_such(deck: Deck) -> None:
         if "|---" in q.details and "<table>" not in html:
             offenders.append(q.id)
     assert offenders == []
+
+
+# The page the deck's facts come from sits beside the project only on the authors'
+# machines; a user's clone lacks it, and then there is nothing to compare against.
+SEED_PAGE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_80396a71fb3188be.txt"
+OWN_WORDS_RUN = 8
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words with punctuation dropped: "CI/CD for ML:" -> ci, cd, for, ml."""
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def shared_runs(text: str, page_grams: set[tuple[str, ...]], n: int) -> list[str]:
+    found = []
+    tokens = words(text)
+    for i in range(len(tokens) - n + 1):
+        if tuple(tokens[i:i + n]) in page_grams:
+            found.append(" ".join(tokens[i:i + n]))
+    return found
+
+
+@pytest.mark.skipif(not SEED_PAGE.is_file(), reason="the source page is not beside this clone")
+def test_no_eight_word_run_is_copied_from_the_source_page(deck: Deck) -> None:
+    page = words(SEED_PAGE.read_text(encoding="utf-8"))
+    grams = {tuple(page[i:i + OWN_WORDS_RUN]) for i in range(len(page) - OWN_WORDS_RUN + 1)}
+    copied = [(q.id, run) for q in deck.questions
+              for text in (q.question, q.answer, q.details)
+              for run in shared_runs(text, grams, OWN_WORDS_RUN)]
+    copied += [("deck", run) for run in shared_runs(deck.description, grams, OWN_WORDS_RUN)]
+    assert copied == []
+
+
+def test_the_run_finder_finds_a_copied_run_whatever_the_case_and_punctuation() -> None:
+    page = words("Step two: CI/CD for ML -- data validation, training and evaluation.")
+    grams = {tuple(page[i:i + OWN_WORDS_RUN]) for i in range(len(page) - OWN_WORDS_RUN + 1)}
+    assert shared_runs("ci cd FOR ml: Data-Validation; training and", grams, OWN_WORDS_RUN)
+    assert not shared_runs("ci cd for ml: data validation; training or", grams, OWN_WORDS_RUN)
