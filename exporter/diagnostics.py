@@ -128,10 +128,19 @@ def format_text(d: Diagnostic, sources: SourceLines | None = None, color: bool =
     return "\n".join(lines)
 
 
+EXCERPT_CHARS = 100
+
+
 def _excerpt(line: str, index: int) -> tuple[str, int, int]:
     """The line as displayed (tabs expanded, controls escaped), and the caret's start and width."""
     index = min(index, len(line))
     end = _token_end(line, index)
+    if len(line) > EXCERPT_CHARS:  # a long line is cut around the caret, as rustc does
+        left = max(0, index - EXCERPT_CHARS // 4)
+        right = min(len(line), left + EXCERPT_CHARS)
+        prefix = "…" if left else ""
+        line = prefix + line[left:right] + ("…" if right < len(line) else "")
+        index, end = index - left + len(prefix), min(end, right) - left + len(prefix)
     shown_line = "".join(_display(ch) for ch in line)
     start = sum(len(_display(ch)) + _wide(ch) for ch in line[:index])
     width = sum(len(_display(ch)) + _wide(ch) for ch in line[index:end])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import gc
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from . import ledger
+from .config import Config
 from .diagnostics import Diagnostic, error, shown, warning
 from .media import check_image, find_images
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
@@ -45,6 +47,7 @@ class _Checker:
     # checks point at the value to change, not at the question.
     topic_fields: list[dict[str, Node]] = field(default_factory=list)
     question_fields: list[dict[str, Node]] = field(default_factory=list)
+    question_starts: list[tuple[int, str]] = field(default_factory=list)  # (line, id) of each question
     hints_left: int = 100  # did-you-mean searches per file: past that, the message alone
     suggestions: dict[int, _Suggestions] = field(default_factory=dict)
 
@@ -71,22 +74,25 @@ class _Checker:
         return self.suggestions[id(choices)].closest(value)
 
 
-def load_deck(path: Path, display: str | None = None) -> tuple[Deck | None, list[Diagnostic]]:
-    """Load, validate and build the model; the Deck is None when there is any error."""
+def load_deck(path: Path, display: str | None = None,
+              config: Config | None = None) -> tuple[Deck | None, list[Diagnostic]]:
+    """Load, validate and build the model; the Deck is None when there is any error.
+
+    `config` drops the warnings it ignores, everywhere or in the questions it names."""
     # Loading creates millions of objects and no cycles: the cyclic collector would scan
     # them again and again (40 % of a 10 000-question load). Pause it, then freeze what
     # was built, since the model lives as long as the process.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_deck(path, display)
+        return _load_deck(path, display, config or Config())
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
 
 
-def _load_deck(path: Path, display: str | None) -> tuple[Deck | None, list[Diagnostic]]:
+def _load_deck(path: Path, display: str | None, config: Config) -> tuple[Deck | None, list[Diagnostic]]:
     display = display if display is not None else str(path)
     loaded = load_file(path, display)
     if loaded.root is None:
@@ -95,10 +101,25 @@ def _load_deck(path: Path, display: str | None) -> tuple[Deck | None, list[Diagn
     deck = _read_root(checker, loaded.root)
     if deck is not None:
         _check_deck(checker, deck)
-        checker.diagnostics.extend(ledger.check(path, display, deck))
-    diagnostics = sorted(checker.diagnostics, key=Diagnostic.sort_key)
+        # The ledger's warnings carry no code of their own yet: give them theirs here.
+        checker.diagnostics.extend(d if d.code else replace(d, code="SP409")
+                                   for d in ledger.check(path, display, deck))
+    diagnostics = sorted(_kept(checker, config), key=Diagnostic.sort_key)
     has_errors = any(d.is_error for d in diagnostics)
     return (None if has_errors else deck), diagnostics
+
+
+def _kept(c: _Checker, config: Config) -> list[Diagnostic]:
+    if not config.ignore and not config.per_question:
+        return c.diagnostics
+    starts = [line for line, _ in c.question_starts]
+    kept = []
+    for d in c.diagnostics:
+        index = bisect.bisect_right(starts, d.line) - 1 if d.path == c.display else -1
+        question_id = c.question_starts[index][1] if index >= 0 else None
+        if d.is_error or not config.ignores(d.code, question_id):
+            kept.append(d)
+    return kept
 
 
 # --- structure ---
@@ -247,6 +268,7 @@ def _read_question(c: _Checker, node: Node) -> Question | None:
     fields = _fields(c, node, QUESTION_KEYS, "a question")
     if fields is None:
         return None
+    c.question_starts.append((node.line + 1, _peek(fields, "id")))
     what = f"question '{_peek(fields, 'id')}'"
     values = {k: _slug(c, fields, k, what) for k in ("id", "topic")}
     values.update({k: _string(c, fields, k, what) for k in ("question", "answer")})
@@ -431,9 +453,9 @@ def _check_deck(c: _Checker, deck: Deck) -> None:
                    f"front holds about {MAX_FRONT_CHARS}", "long-question",
                    "shorten the question and move the context to 'details'")
     used = {q.topic for q in deck.questions}
-    for topic in deck.topics:
+    for topic, fields in zip(deck.topics, c.topic_fields, strict=True):
         if topic.id not in used:
-            c.warn(topic.loc, f"topic '{topic.id}' has no questions", "unused-topic",
+            c.warn(fields["id"].loc, f"topic '{topic.id}' has no questions", "unused-topic",
                    "add a question with this topic, or remove the topic")
     _warn_near_duplicates(c, deck)
 
