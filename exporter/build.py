@@ -14,7 +14,7 @@ from pathlib import Path
 from . import ledger
 from .backends import BACKENDS, Backend, BuildContext, BuildOptions, default_templates_dir
 from .config import Config
-from .diagnostics import ContentError, Diagnostic
+from .diagnostics import ContentError, Diagnostic, coded
 from .markup import render_deck
 from .model import Deck
 from .report import Reporter, plural
@@ -234,7 +234,7 @@ def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
                 problems += backend.check(deck, context)
             except ContentError as exc:
                 problems += exc.diagnostics
-    return problems
+    return coded(problems, "backend-error")
 
 
 def validate_source(source: Path, reporter: Reporter, config: Config, config_problems: list[Diagnostic],
@@ -284,7 +284,7 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         click.echo(f"error: {exc}", err=True)
         return 2
     except ContentError as exc:
-        reporter.problems(exc.diagnostics)
+        reporter.problems(coded(exc.diagnostics, "backend-error"))
         reporter.summary(f"{source}: not built: fix the errors above")
         return 1
     if any(o.backend == "anki" for o in outputs):

@@ -6,7 +6,7 @@ import json
 import os
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
@@ -49,6 +49,12 @@ def error(path: str, loc: Loc, message: str, code: str = "", help: str = "") -> 
 
 def warning(path: str, loc: Loc, message: str, code: str = "", help: str = "") -> Diagnostic:
     return _make(path, loc, "warning", message, code, help)
+
+
+def coded(diagnostics: list[Diagnostic], code: str) -> list[Diagnostic]:
+    """The diagnostics, those without a code given `code` (a backend's own errors)."""
+    fallback = codes.lookup(code)
+    return [d if d.code else replace(d, code=fallback.code) for d in diagnostics]
 
 
 class ContentError(Exception):
