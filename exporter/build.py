@@ -249,7 +249,8 @@ def validate_source(source: Path, reporter: Reporter, config: Config, config_pro
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     used = f" (config {config.path})" if config.path else ""
-    counts = f": {len(deck.questions)} questions in {len(deck.topics)} topics" if deck and not errors else ""
+    counts = (f": {plural(len(deck.questions), 'question')} in {plural(len(deck.topics), 'topic')}"
+              if deck and not errors else "")
     reporter.summary(f"{source}{used}{counts}; {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     reporter.file(str(source), config=str(config.path) if config.path else None, errors=errors,
                   warnings=warnings)

@@ -245,7 +245,7 @@ CODES: tuple[Code, ...] = (
         "SP405",
         "unclosed-fence",
         "warning",
-        "code fence '```' in … is never closed",
+        "code fence in … is never closed",
         "the fence",
         "close the fence",
     ),

@@ -213,7 +213,9 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     message = f"YAML syntax error: {exc.problem}"
     if "tab" in (exc.problem or ""):
         message += " (indent with spaces, not tabs)"
-    if exc.context and exc.context_mark is not None:
+    same_place = exc.context_mark is not None and exc.problem_mark is not None and (
+        (exc.context_mark.line, exc.context_mark.column) == (exc.problem_mark.line, exc.problem_mark.column))
+    if exc.context and exc.context_mark is not None and not same_place:
         mark = exc.context_mark
         message += f" ({exc.context} at line {mark.line + 1}, column {mark.column + 1})"
     return message
