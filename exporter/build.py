@@ -248,11 +248,11 @@ def validate_source(source: Path, reporter: Reporter, config: Config, config_pro
     reporter.problems(diagnostics)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
-    used = f" (config {config.path})" if config.path else ""
+    used = f" (config {config.display})" if config.path else ""
     counts = (f": {plural(len(deck.questions), 'question')} in {plural(len(deck.topics), 'topic')}"
               if deck and not errors else "")
     reporter.summary(f"{source}{used}{counts}; {plural(errors, 'error')}, {plural(warnings, 'warning')}")
-    reporter.file(str(source), config=str(config.path) if config.path else None, errors=errors,
+    reporter.file(str(source), config=config.display if config.path else None, errors=errors,
                   warnings=warnings)
     return bool(errors or (strict and warnings))
 

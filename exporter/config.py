@@ -34,6 +34,10 @@ class Config:
     ignore: frozenset[str] = frozenset()  # warning codes, as numbers ("SP403")
     per_question: dict[str, frozenset[str]] = field(default_factory=dict)
 
+    @property
+    def display(self) -> str:
+        return _display(self.path) if self.path else ""
+
     def ignores(self, code: str, question_id: str | None) -> bool:
         if code in self.ignore:
             return True
@@ -60,7 +64,7 @@ def load(source: Path) -> tuple[Config, list[Diagnostic]]:
     if path is None:
         return Config(), []
     text = _read(path)
-    display = str(path)
+    display = _display(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -74,7 +78,7 @@ def _read_table(path: Path, text: str, data: dict) -> tuple[Config, list[Diagnos
     problems: list[Diagnostic] = []
 
     def problem(key: str, message: str, help: str = "") -> None:
-        problems.append(error(str(path), _key_loc(text, key), message, "bad-config", help))
+        problems.append(error(_display(path), _key_loc(text, key), message, "bad-config", help))
 
     options: dict[str, object] = {}
     for key, value in data.items():
@@ -120,6 +124,14 @@ def _codes(listed, key: str, problem) -> frozenset[str]:
         else:
             found.add(known.code)
     return frozenset(found)
+
+
+def _display(path: Path) -> str:
+    """The config's path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _read(path: Path) -> str:
