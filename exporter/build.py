@@ -216,6 +216,25 @@ def _failed_path(exc: OSError, changed: list[Output], staged: list) -> Path | st
 # --- the build command ---
 
 
+class _LazyHtml:
+    """The deck's HTML, converted only if a check reads it: most never do, and setting up the
+    conversion of 10 000 questions costs a fifth of a validation."""
+
+    def __init__(self, deck: Deck) -> None:
+        self._deck, self._html = deck, None
+
+    def _get(self):
+        if self._html is None:
+            self._html = render_deck(self._deck, False)
+        return self._html
+
+    def __getattr__(self, name: str):
+        return getattr(self._get(), name)
+
+    def __getitem__(self, question_id: str):
+        return self._get()[question_id]
+
+
 def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
                      backends: tuple[Backend, ...]) -> list[Diagnostic]:
     """What build would refuse besides the content: the templates folder, then each selected
@@ -225,7 +244,7 @@ def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
     problems = check_folder(options.templates_dir) if options.templates_dir else []
     if deck is None:
         return problems
-    context = BuildContext(timestamp=0, content_dir=source.resolve().parent, html=render_deck(deck, False),
+    context = BuildContext(timestamp=0, content_dir=source.resolve().parent, html=_LazyHtml(deck),
                            options=options, templates_dir=options.templates_dir or default_templates_dir(),
                            source_path=source)
     for backend in backends:

@@ -148,7 +148,7 @@ def _fields(c: _Checker, node: Node, keys: dict[str, bool], what: str) -> dict[s
             c.error(key.loc, f"unknown key '{shown(name)}' in {what}", "unknown-key",
                     did_you_mean(name, keys) or f"the keys of {what} are {_quoted(keys)}")
         else:
-            found[name], first_line[name] = value, key.loc.line
+            found[name], first_line[name] = value, key.line + 1
     for name, required in keys.items():
         if required and name not in found:
             c.error(node.loc, f"missing required key '{name}' in {what}", "missing-key",
@@ -268,8 +268,9 @@ def _read_question(c: _Checker, node: Node) -> Question | None:
     fields = _fields(c, node, QUESTION_KEYS, "a question")
     if fields is None:
         return None
-    c.question_starts.append((node.line + 1, _peek(fields, "id")))
-    what = f"question '{_peek(fields, 'id')}'"
+    peeked = _peek(fields, "id")
+    c.question_starts.append((node.line + 1, peeked))
+    what = f"question '{peeked}'"
     values = {k: _slug(c, fields, k, what) for k in ("id", "topic")}
     values.update({k: _string(c, fields, k, what) for k in ("question", "answer")})
     details = _string(c, fields, "details", what) if "details" in fields else ""

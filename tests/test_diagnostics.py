@@ -282,3 +282,37 @@ def test_several_sources_each_report_with_their_own_path(tmp_path: Path):
     assert result.exit_code == 1
     assert f"{good}: 4 questions in 2 topics; 0 errors, 0 warnings" in result.stdout.splitlines()
     assert any(line.startswith(f"{bad}:15:15: error:") for line in result.stdout.splitlines())
+
+
+# --- validation stays linear ---
+
+
+def _deck_with(count: int, question: Callable[[int], str]) -> str:
+    return ("schema: 1\ndeck:\n  id: d\n  title: D\ntopics:\n  - id: t\n    title: T\nquestions:\n"
+            + "".join(question(i) for i in range(count)))
+
+
+def test_many_misspelled_ids_get_bounded_suggestions_in_linear_time(tmp_path: Path):
+    import time
+
+    source = tmp_path / "deck.yaml"
+    source.write_text(_deck_with(3000, lambda i: f"  - id: question-{i}\n    topic: t\n    question: Q{i}?\n"
+                                                 f"    answer: A.\n    related: [questoin-{i}]\n"), "utf-8")
+    started = time.perf_counter()
+    _, found = load_deck(source)
+    elapsed = time.perf_counter() - started
+    assert len(found) == 3000 and {d.code for d in found} == {"SP202"}
+    # A suggestion for the first hundred, found among 3 000 ids; then the message alone.
+    assert found[0].help == "did you mean 'question-0'?" and found[99].help == "did you mean 'question-99'?"
+    assert found[100].help == "" and found[-1].help == ""
+    assert elapsed < 10, elapsed  # about 0.5 s; difflib over every id took minutes
+
+
+def test_tags_past_the_limit_are_one_located_error(tmp_path: Path):
+    source = tmp_path / "deck.yaml"
+    tags = ", ".join(f"tag-{j}" for j in range(10_000))
+    source.write_text(_deck_with(1, lambda i: f"  - id: q\n    topic: t\n    question: Q?\n    answer: A.\n"
+                                              f"    tags: [{tags}]\n"), "utf-8")
+    _, found = load_deck(source)
+    (d,) = found
+    assert (d.code, d.line, d.col) == ("SP111", 13, 12 + sum(len(f"tag-{j}, ") for j in range(64)))
