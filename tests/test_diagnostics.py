@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from test_validate import CASES, expectations
 
 from exporter import codes
 from exporter.cli import main
 from exporter.validate import load_deck
-from test_validate import CASES, expectations
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -66,8 +66,8 @@ def _too_large(tmp: Path):
 @_cli_case
 def _value_too_long(tmp: Path):
     source = deck_folder(tmp)
-    source.write_text(source.read_text("utf-8").replace("description: ", "description: " + "x" * 1_048_577, 1),
-                      "utf-8")
+    text = source.read_text("utf-8")
+    source.write_text(text.replace("description: ", "description: " + "x" * 1_048_577, 1), "utf-8")
     return ["validate", str(source)], str(source), 7, 16, ""
 
 
@@ -105,7 +105,8 @@ def _unknown_template_field(tmp: Path):
 @_cli_case
 def _template_syntax(tmp: Path):
     source = deck_folder(tmp / "deck")
-    folder = _templates(tmp, "handbook.md.j2", "# {{ title }}\n\n{% for topic in topics %}\n{{ topic.heading }}\n")
+    text = "# {{ title }}\n\n{% for topic in topics %}\n{{ topic.heading }}\n"
+    folder = _templates(tmp, "handbook.md.j2", text)
     path = str(folder / "handbook.md.j2")
     return ["validate", str(source), "--templates", str(folder)], path, 4, 1, ""
 
@@ -231,7 +232,8 @@ def test_quiet_prints_errors_only():
     path = TESTS / "invalid" / "unknown-topic.yaml"
     result = CliRunner().invoke(main, ["validate", "--quiet", "--format", "concise", str(path)])
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [f"{path}:16:12: error: question 'first' names unknown topic 'basic'"]
+    expected = f"{path}:16:12: error: question 'first' names unknown topic 'basic'"
+    assert result.stdout.splitlines() == [expected]
     warned = CliRunner().invoke(main, ["validate", "-q", str(FIXTURES / "warnings.yaml")])
     assert (warned.exit_code, warned.stdout) == (0, "")
 

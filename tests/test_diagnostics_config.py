@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_diagnostics import FIXTURES, deck_folder
 
 from exporter.cli import main
 from exporter.template_check import HANDBOOK_VARIABLES, check_card_template, check_jinja_template
-from test_diagnostics import FIXTURES, deck_folder
 
 
 def run(*args: str):
@@ -42,7 +42,8 @@ def test_config_sets_build_defaults_and_the_command_line_wins(tmp_path: Path):
 def test_validate_names_the_config_it_used(tmp_path: Path):
     source = deck_folder(tmp_path / "content")
     assert "(config" not in run("validate", str(source)).stdout
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.studypack]\nstrict = true\n', "utf-8")
+    pyproject = '[project]\nname = "x"\n\n[tool.studypack]\nstrict = true\n'
+    (tmp_path / "pyproject.toml").write_text(pyproject, "utf-8")
     result = run("validate", str(source))
     assert f"{source} (config {tmp_path / 'pyproject.toml'}): 4 questions in 2 topics" in result.stdout
     (tmp_path / "content" / "studypack.toml").write_text("strict = false\n", "utf-8")
@@ -54,8 +55,8 @@ def test_config_ignores_warnings_everywhere_or_per_question(tmp_path: Path):
     source.write_bytes((FIXTURES / "warnings.yaml").read_bytes())
     every = codes_in("validate", str(source))
     assert ("SP402", 18, 15) in every and ("SP403", 23, 13) in every
-    (tmp_path / "studypack.toml").write_text(
-        'ignore = ["near-duplicate"]\n\n[per-question]\nlong-answer = ["SP403"]\nfirst = ["SP401"]\n', "utf-8")
+    config = 'ignore = ["near-duplicate"]\n\n[per-question]\nlong-answer = ["SP403"]\nfirst = ["SP401"]\n'
+    (tmp_path / "studypack.toml").write_text(config, "utf-8")
     kept = codes_in("validate", str(source))
     assert kept == [c for c in every if c[0] not in ("SP402", "SP403")]  # SP401 is not in 'first'
 
@@ -106,7 +107,8 @@ def test_a_bad_template_stops_the_build_before_any_output(tmp_path: Path):
     assert "= help: did you mean 'Answer'?" in result.stdout
     assert not out.exists()
     # Only the outputs that use the template are checked.
-    assert run("build", str(source), "-o", str(out), "--templates", str(folder), "--only", "handbook").exit_code == 0
+    handbook_only = run("build", str(source), "-o", str(out), "--templates", str(folder), "--only", "handbook")
+    assert handbook_only.exit_code == 0
 
 
 def test_card_template_sections_must_nest_and_close():

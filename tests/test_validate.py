@@ -76,7 +76,8 @@ def test_text_format_shows_the_line_the_caret_and_the_help(path: Path):
     assert "Traceback" not in result.output
     lines = result.stdout.splitlines()
     for expected in expectations(path):
-        first = f"{path}:{expected['line']}:{expected['column']}: {expected['severity']}: {expected['message']}"
+        where = f"{path}:{expected['line']}:{expected['column']}"
+        first = f"{where}: {expected['severity']}: {expected['message']}"
         assert first in lines, result.stdout
         after = lines[lines.index(first) + 1:lines.index(first) + 5]
         if path.name not in EXPECT_WITHOUT_HEADER and path.name != "not-utf8.yaml":
