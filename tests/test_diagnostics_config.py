@@ -107,7 +107,8 @@ def test_a_bad_template_stops_the_build_before_any_output(tmp_path: Path):
     assert "= help: did you mean 'Answer'?" in result.stdout
     assert not out.exists()
     # Only the outputs that use the template are checked.
-    handbook_only = run("build", str(source), "-o", str(out), "--templates", str(folder), "--only", "handbook")
+    handbook_only = run("build", str(source), "-o", str(out), "--templates", str(folder),
+                        "--only", "handbook")
     assert handbook_only.exit_code == 0
 
 
