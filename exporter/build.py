@@ -384,8 +384,8 @@ def _summary(output: Output, deck: Deck, changed: bool) -> str:
         pages = output.data.count(b"/Type /Page") - output.data.count(b"/Type /Pages")
         count = plural(pages, "page")
     elif output.backend == "anki":
-        count = f"{len(deck.questions)} notes"
+        count = plural(len(deck.questions), "note")
     else:
-        count = f"{len(deck.questions)} questions"
+        count = plural(len(deck.questions), "question")
     state = "wrote" if changed else "unchanged"
     return f"{state:9} {output.path}  {size}, {count}"

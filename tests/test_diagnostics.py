@@ -318,3 +318,43 @@ def test_tags_past_the_limit_are_one_located_error(tmp_path: Path):
     _, found = load_deck(source)
     (d,) = found
     assert (d.code, d.line, d.col) == ("SP111", 13, 12 + sum(len(f"tag-{j}, ") for j in range(64)))
+
+
+# --- small wrongs ---
+
+
+def test_a_deck_without_version_or_author_leaks_no_empty_label(tmp_path: Path):
+    import pdfplumber
+
+    source = tmp_path / "deck.yaml"
+    source.write_text("schema: 1\ndeck:\n  id: bare\n  title: Bare\ntopics:\n  - id: t\n    title: Neural\u00a0networks\n"
+                      "questions:\n  - id: q\n    topic: t\n    question: Q?\n    answer: A.\n", "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 page\n" in result.stdout and "1 note\n" in result.stdout and "1 question\n" in result.stdout
+    handbook = (out / "bare-handbook.md").read_text("utf-8")
+    assert "Version" not in handbook and " ·  · " not in handbook
+    for name in ("bare-cheatsheet.pdf", "bare-flashcards.pdf"):
+        with pdfplumber.open(out / name) as pdf:
+            text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        assert "version" not in text.lower(), text
+
+
+def test_a_topic_title_with_a_no_break_space_links_to_its_heading(tmp_path: Path):
+    import cmarkgfm
+
+    from exporter.backends.handbook.anchors import slugify
+
+    source = tmp_path / "deck.yaml"
+    source.write_text("schema: 1\ndeck:\n  id: nbsp\n  title: No\u00a0break\ntopics:\n  - id: t\n"
+                      "    title: Neural\u00a0networks\nquestions:\n  - id: q\n    topic: t\n    question: Q?\n"
+                      "    answer: A.\n", "utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(source), "-o", str(out), "--only", "handbook"]).exit_code == 0
+    handbook = (out / "nbsp-handbook.md").read_text("utf-8")
+    html = cmarkgfm.github_flavored_markdown_to_html(handbook)
+    # GitHub's anchor is the slug of the heading's rendered text.
+    heading = next(line for line in html.splitlines() if line.startswith("<h2>Neural"))
+    anchor = slugify(heading[4:-5])
+    assert f"](#{anchor})" in handbook
