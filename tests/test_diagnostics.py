@@ -327,8 +327,8 @@ def test_a_deck_without_version_or_author_leaks_no_empty_label(tmp_path: Path):
     import pdfplumber
 
     source = tmp_path / "deck.yaml"
-    source.write_text("schema: 1\ndeck:\n  id: bare\n  title: Bare\ntopics:\n  - id: t\n    title: Neural\u00a0networks\n"
-                      "questions:\n  - id: q\n    topic: t\n    question: Q?\n    answer: A.\n", "utf-8")
+    source.write_text("schema: 1\ndeck:\n  id: bare\n  title: Bare\ntopics:\n  - id: t\n"
+                      "    title: Neural\u00a0networks\nquestions:\n  - id: q\n    topic: t\n    question: Q?\n    answer: A.\n", "utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -348,10 +348,11 @@ def test_a_topic_title_with_a_no_break_space_links_to_its_heading(tmp_path: Path
 
     source = tmp_path / "deck.yaml"
     source.write_text("schema: 1\ndeck:\n  id: nbsp\n  title: No\u00a0break\ntopics:\n  - id: t\n"
-                      "    title: Neural\u00a0networks\nquestions:\n  - id: q\n    topic: t\n    question: Q?\n"
-                      "    answer: A.\n", "utf-8")
+                      "    title: Neural\u00a0networks\nquestions:\n  - id: q\n    topic: t\n"
+                      "    question: Q?\n    answer: A.\n", "utf-8")
     out = tmp_path / "out"
-    assert CliRunner().invoke(main, ["build", str(source), "-o", str(out), "--only", "handbook"]).exit_code == 0
+    result = CliRunner().invoke(main, ["build", str(source), "-o", str(out), "--only", "handbook"])
+    assert result.exit_code == 0
     handbook = (out / "nbsp-handbook.md").read_text("utf-8")
     html = cmarkgfm.github_flavored_markdown_to_html(handbook)
     # GitHub's anchor is the slug of the heading's rendered text.
