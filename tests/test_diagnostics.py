@@ -328,7 +328,8 @@ def test_a_deck_without_version_or_author_leaks_no_empty_label(tmp_path: Path):
 
     source = tmp_path / "deck.yaml"
     source.write_text("schema: 1\ndeck:\n  id: bare\n  title: Bare\ntopics:\n  - id: t\n"
-                      "    title: Neural\u00a0networks\nquestions:\n  - id: q\n    topic: t\n    question: Q?\n    answer: A.\n", "utf-8")
+                      "    title: Neural\u00a0networks\n"
+                      "questions:\n  - id: q\n    topic: t\n    question: Q?\n    answer: A.\n", "utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
