@@ -291,7 +291,10 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
     diagnostics = sorted([*config_problems, *diagnostics, *backend_problems(deck, source, options, backends)],
                          key=Diagnostic.sort_key)
     reporter.problems(diagnostics)
-    if deck is None or any(d.is_error for d in diagnostics):
+    errors = sum(d.is_error for d in diagnostics)
+    reporter.file(str(source), config=config.display if config and config.path else None, errors=errors,
+                  warnings=len(diagnostics) - errors)
+    if deck is None or errors:
         reporter.summary(f"{source}: not built: fix the errors above")
         return 1
     try:
