@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from urllib.parse import quote
 
 from . import codes
 from .model import Loc
@@ -248,11 +246,15 @@ def _as_dict(d: Diagnostic) -> dict:
 
 
 def format_json(diagnostics: Iterable[Diagnostic], summary: dict) -> str:
+    import json
+
     items = [_as_dict(d) for d in diagnostics]
     return json.dumps({"diagnostics": items, **summary}, ensure_ascii=False, indent=2)
 
 
 def format_sarif(diagnostics: Iterable[Diagnostic], version: str) -> str:
+    import json
+
     rules = [{"id": c.code, "name": c.name, "shortDescription": {"text": c.message},
               "help": {"text": c.fix}, "defaultConfiguration": {"level": c.severity}}
              for c in codes.CODES]
@@ -282,6 +284,8 @@ def _sarif_result(d: Diagnostic, index: dict[str, int]) -> dict:
 
 
 def _uri(path: str) -> str:
+    from urllib.parse import quote
+
     # Relative paths stay relative (GitHub resolves them against the repository root).
     return quote(PurePath(path).as_posix(), safe="/:")
 
