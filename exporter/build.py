@@ -13,9 +13,11 @@ from pathlib import Path
 
 from . import ledger
 from .backends import BACKENDS, Backend, BuildContext, BuildOptions, default_templates_dir
-from .diagnostics import ContentError
+from .config import Config
+from .diagnostics import ContentError, Diagnostic, coded
 from .markup import render_deck
 from .model import Deck
+from .report import Reporter, plural
 from .timestamps import build_timestamp
 
 
@@ -214,23 +216,88 @@ def _failed_path(exc: OSError, changed: list[Output], staged: list) -> Path | st
 # --- the build command ---
 
 
+class _LazyHtml:
+    """The deck's HTML, converted only if a check reads it: most never do, and setting up the
+    conversion of 10 000 questions costs a fifth of a validation."""
+
+    def __init__(self, deck: Deck) -> None:
+        self._deck, self._html = deck, None
+
+    def _get(self):
+        if self._html is None:
+            self._html = render_deck(self._deck, False)
+        return self._html
+
+    def __getattr__(self, name: str):
+        return getattr(self._get(), name)
+
+    def __getitem__(self, question_id: str):
+        return self._get()[question_id]
+
+
+def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
+                     backends: tuple[Backend, ...]) -> list[Diagnostic]:
+    """What build would refuse besides the content: the templates folder, then each selected
+    backend's own check, run with the options build would use."""
+    from .template_check import check_folder
+
+    problems = check_folder(options.templates_dir) if options.templates_dir else []
+    if deck is None:
+        return problems
+    context = BuildContext(timestamp=0, content_dir=source.resolve().parent, html=_LazyHtml(deck),
+                           options=options, templates_dir=options.templates_dir or default_templates_dir(),
+                           source_path=source)
+    for backend in backends:
+        if backend.check is not None:
+            try:
+                problems += backend.check(deck, context)
+            except ContentError as exc:
+                problems += exc.diagnostics
+    return coded(problems, "backend-error")
+
+
+def validate_source(source: Path, reporter: Reporter, config: Config, config_problems: list[Diagnostic],
+                    options: BuildOptions, only: tuple[str, ...], *, strict: bool = False) -> bool:
+    """Report every problem of one source; True when it fails (errors, or warnings if strict)."""
+    from .validate import load_deck
+
+    deck, diagnostics = load_deck(source, config=config)
+    diagnostics += config_problems + backend_problems(deck, source, options, select_backends(only))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    reporter.problems(diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    used = f" (config {config.display})" if config.path else ""
+    counts = (f": {plural(len(deck.questions), 'question')} in {plural(len(deck.topics), 'topic')}"
+              if deck and not errors else "")
+    reporter.summary(f"{source}{used}{counts}; {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+    reporter.file(str(source), config=config.display if config.path else None, errors=errors,
+                  warnings=warnings)
+    return bool(errors or (strict and warnings))
+
+
 def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: BuildOptions,
-              *, check: bool = False, per_output_lines: bool = True) -> int:
+              *, check: bool = False, per_output_lines: bool = True, reporter: Reporter | None = None,
+              config: Config | None = None, config_problems: list[Diagnostic] = ()) -> int:
     """Validate, render, then write or compare; returns the exit code and reports as it goes."""
     import click
 
-    from .diagnostics import ContentError, format_text
     from .timestamps import TimestampError
     from .validate import load_deck
 
-    deck, diagnostics = load_deck(source)
-    for d in diagnostics:
-        click.echo(format_text(d), err=True)
-    if deck is None:
-        click.echo(f"{source}: not built: fix the errors above", err=True)
+    reporter = reporter or Reporter()
+    deck, diagnostics = load_deck(source, config=config)
+    backends = select_backends(only)
+    diagnostics = sorted([*config_problems, *diagnostics, *backend_problems(deck, source, options, backends)],
+                         key=Diagnostic.sort_key)
+    reporter.problems(diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
+    reporter.file(str(source), config=config.display if config and config.path else None, errors=errors,
+                  warnings=len(diagnostics) - errors)
+    if deck is None or errors:
+        reporter.summary(f"{source}: not built: fix the errors above")
         return 1
     try:
-        backends = select_backends(only)
         # The handbook reads only the questions' HTML; every other backend reads every field.
         context = make_context(deck, source, options,
                                eager_html=any(b.name != "handbook" for b in backends))
@@ -240,16 +307,15 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         click.echo(f"error: {exc}", err=True)
         return 2
     except ContentError as exc:
-        for d in exc.diagnostics:
-            click.echo(format_text(d), err=True)
-        click.echo(f"{source}: not built: fix the errors above", err=True)
+        reporter.problems(coded(exc.diagnostics, "backend-error"))
+        reporter.summary(f"{source}: not built: fix the errors above")
         return 1
     if any(o.backend == "anki" for o in outputs):
         _warn_if_in_the_future(context.timestamp)
     if check:
         # The id ledger counts too: a contribution that adds questions without committing
         # the ledger would leave their ids unguarded.
-        return _report_check([*outputs, ledger_output(source, deck)])
+        return _report_check([*outputs, ledger_output(source, deck)], reporter)
     try:
         changed = write_outputs([*outputs, ledger_output(source, deck)])
     except OutputError as exc:
@@ -257,10 +323,10 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         return 1
     if per_output_lines:
         for output in outputs:
-            click.echo(_summary(output, deck, output in changed))
+            reporter.info(_summary(output, deck, output in changed))
     else:
         rebuilt = sum(output in changed for output in outputs)
-        click.echo(f"built {len(deck.questions)} questions: {rebuilt} of {len(outputs)} outputs changed")
+        reporter.info(f"built {len(deck.questions)} questions: {rebuilt} of {len(outputs)} outputs changed")
     return 0
 
 
@@ -300,12 +366,12 @@ def _warn_if_in_the_future(timestamp: int) -> None:
                    "in the future; Anki will refuse to import the deck", err=True)
 
 
-def _report_check(outputs: list[Output]) -> int:
+def _report_check(outputs: list[Output], reporter: Reporter) -> int:
     import click
 
     stale = stale_outputs(outputs)
     for output in stale:
-        click.echo(f"would rebuild {output.path}")
+        reporter.info(f"would rebuild {output.path}")
     if stale:
         click.echo(f"{len(stale)} of {len(outputs)} outputs are stale or missing", err=True)
         return 1
@@ -318,10 +384,11 @@ def _summary(output: Output, deck: Deck, changed: bool) -> str:
     if output.backend == "media":
         count = "image for the handbook"
     elif output.backend in ("pdf", "flashcards"):
-        count = f"{output.data.count(b'/Type /Page') - output.data.count(b'/Type /Pages')} pages"
+        pages = output.data.count(b"/Type /Page") - output.data.count(b"/Type /Pages")
+        count = plural(pages, "page")
     elif output.backend == "anki":
-        count = f"{len(deck.questions)} notes"
+        count = plural(len(deck.questions), "note")
     else:
-        count = f"{len(deck.questions)} questions"
+        count = plural(len(deck.questions), "question")
     state = "wrote" if changed else "unchanged"
     return f"{state:9} {output.path}  {size}, {count}"

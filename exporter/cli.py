@@ -6,16 +6,21 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
 from .backends import BACKEND_NAMES, HANDBOOK_STYLES, PAPER_SIZES
-from .diagnostics import FORMATTERS
+from .diagnostics import FORMAT_NAMES
 
 DEFAULT_SOURCE = Path("content/questions.yaml")
 
 _source_argument = click.argument(
     "source", required=False, default=DEFAULT_SOURCE,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+
+_sources_argument = click.argument(
+    "sources", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 
 
@@ -31,36 +36,29 @@ def main() -> None:
       studypack build --only anki -o dist     # just the .apkg, into dist/
       studypack build --check                 # are the files in build/ up to date?
       studypack validate --format github      # annotations for GitHub Actions
+      studypack validate a.yaml b.yaml -q     # several decks, errors only
 
     Exit codes: 0 ok, 1 content or output errors, 2 usage errors.
     """
 
 
-@main.command()
-@_source_argument
-@click.option("--format", "fmt", type=click.Choice(tuple(FORMATTERS)), default="text",
-              show_default=True, help="How to print problems.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-def validate(source: Path, fmt: str, strict: bool) -> None:
-    """Check SOURCE (default content/questions.yaml) and report every problem at once."""
-    from .validate import load_deck
-
-    deck, diagnostics = load_deck(source)
-    _report(diagnostics, fmt, sys.stdout)
-    errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    if fmt == "text":
-        counts = f": {len(deck.questions)} questions in {len(deck.topics)} topics" if deck else ""
-        summary = f"{source}{counts}"
-        click.echo(f"{summary}; {_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
-    sys.exit(1 if errors or (strict and warnings) else 0)
-
-
-def _output_options(command):
-    """The options build and watch share: where outputs go and how they look."""
+def _report_options(command):
+    """How problems are printed; validate and build share them."""
     options = [
-        click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("build"), show_default=True, help="Where the outputs go."),
+        click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
+                     help="text: message, source line and help; concise: one line each; github: "
+                          "annotations; json, sarif: one document on standard output."),
+        click.option("-q", "--quiet", is_flag=True, help="Print errors only: no warnings, no summary."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _style_options(command):
+    """What the outputs look like and which are made; validate takes them too, to check
+    what build would refuse with the same options."""
+    options = [
         click.option("--only", multiple=True, type=click.Choice(BACKEND_NAMES),
                      help="Build only this output (repeatable)."),
         click.option("--paper", type=click.Choice(PAPER_SIZES), default="a4",
@@ -81,34 +79,108 @@ def _output_options(command):
     return command
 
 
-def _build_options(paper: str, anki_flat: bool, handbook_style: str, font_dir: Path | None,
-                   templates_dir: Path | None):
-    from .backends import BuildOptions
-
-    return BuildOptions(paper=paper, anki_flat=anki_flat, handbook_style=handbook_style,
-                        font_dir=font_dir, templates_dir=templates_dir)
+def _output_options(command):
+    """The options build and watch share: where outputs go and how they look."""
+    command = _style_options(command)
+    return click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=Path("build"), show_default=True, help="Where the outputs go.")(command)
 
 
 @main.command()
-@_source_argument
+@_sources_argument
+@_report_options
+@_style_options
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+def validate(sources: tuple[Path, ...], **given) -> None:
+    """Check SOURCE... (default content/questions.yaml) and report every problem at once.
+
+    Defaults come from studypack.toml beside the source (or [tool.studypack] in a
+    pyproject.toml above it); options on the command line win. Problems and the summary
+    go to standard output.
+    """
+    from .build import validate_source
+    from .report import Reporter
+
+    sources = _sources_or_default(sources)
+    run, _ = _settings(sources[0], given)
+    reporter = Reporter(run["fmt"], run["quiet"])
+    failed = False
+    for source in sources:
+        values, (config, problems) = _settings(source, given)
+        failed |= validate_source(source, reporter, config, problems, _build_options(values),
+                                  values["only"], strict=values["strict"])
+    reporter.finish()
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@_sources_argument
 @_output_options
+@_report_options
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 if any output in the folder is stale or missing.")
-def build(source: Path, output_dir: Path, only: tuple[str, ...], check: bool, **style) -> None:
-    """Validate SOURCE, then build every output (or those named by --only)."""
+def build(sources: tuple[Path, ...], **given) -> None:
+    """Validate SOURCE..., then build every output (or those named by --only)."""
     from .build import run_build
+    from .report import Reporter
 
-    sys.exit(run_build(source, output_dir, only, _build_options(**style), check=check))
+    sources = _sources_or_default(sources)
+    run, _ = _settings(sources[0], given)
+    reporter = Reporter(run["fmt"], run["quiet"])
+    code = 0
+    for source in sources:
+        values, (config, problems) = _settings(source, given)
+        code = max(code, run_build(source, values["output_dir"], values["only"], _build_options(values),
+                                   check=values["check"], reporter=reporter, config=config,
+                                   config_problems=problems))
+    reporter.finish()
+    sys.exit(code)
 
 
 @main.command()
 @_source_argument
 @_output_options
-def watch(source: Path, output_dir: Path, only: tuple[str, ...], **style) -> None:
+def watch(source: Path, **given) -> None:
     """Rebuild whenever SOURCE, its images or the templates change (Ctrl-C to stop)."""
     from .watch import run_watch
 
-    sys.exit(run_watch(source, output_dir, only, _build_options(**style)))
+    values, _ = _settings(source, given)
+    sys.exit(run_watch(source, values["output_dir"], values["only"], _build_options(values)))
+
+
+def _sources_or_default(sources: tuple[Path, ...]) -> tuple[Path, ...]:
+    if sources:
+        return sources
+    if not DEFAULT_SOURCE.is_file():
+        raise click.UsageError(f"no SOURCE given and {DEFAULT_SOURCE} does not exist")
+    return (DEFAULT_SOURCE,)
+
+
+# Config keys whose parameter name is not the key with '_' for '-'.
+_PARAMETERS = {"format": "fmt", "templates": "templates_dir"}
+
+
+def _settings(source: Path, given: dict) -> tuple[dict, tuple]:
+    """The command line's values, with the config file's where the user gave none; and the
+    config with its problems."""
+    from .config import load
+
+    config, problems = load(source)
+    context = click.get_current_context()
+    values = dict(given)
+    for key, value in config.options.items():
+        name = _PARAMETERS.get(key, key.replace("-", "_"))
+        if name in values and context.get_parameter_source(name) in (None, ParameterSource.DEFAULT):
+            values[name] = tuple(value) if name == "only" else value
+    return values, (config, problems)
+
+
+def _build_options(values: dict):
+    from .backends import BuildOptions
+
+    return BuildOptions(paper=values["paper"], anki_flat=values["anki_flat"],
+                        handbook_style=values["handbook_style"], font_dir=values["font_dir"],
+                        templates_dir=values["templates_dir"])
 
 
 @main.command()
@@ -117,13 +189,3 @@ def schema() -> None:
     from importlib.resources import files
 
     click.echo(files("exporter").joinpath("schema.json").read_text(encoding="utf-8"), nl=False)
-
-
-def _report(diagnostics, fmt: str, stream) -> None:
-    formatter = FORMATTERS[fmt]
-    for diagnostic in diagnostics:
-        click.echo(formatter(diagnostic), file=stream)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import gc
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from . import ledger
+from .config import Config
 from .diagnostics import Diagnostic, error, shown, warning
 from .media import check_image, find_images
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
@@ -41,35 +43,56 @@ class _Checker:
     content_dir: Path
     text: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The key -> value nodes of every topic and question read, in order: cross-reference
+    # checks point at the value to change, not at the question.
+    topic_fields: list[dict[str, Node]] = field(default_factory=list)
+    question_fields: list[dict[str, Node]] = field(default_factory=list)
+    question_starts: list[tuple[int, str]] = field(default_factory=list)  # (line, id) of each question
+    hints_left: int = 100  # did-you-mean searches per file: past that, the message alone
+    suggestions: dict[int, _Suggestions] = field(default_factory=dict)
 
     @cached_property
     def lines(self) -> list[str]:
         """The source's lines, split once, for positions inside block scalars."""
         return self.text.split("\n")
 
-    def error(self, loc: Loc, message: str) -> None:
-        self.diagnostics.append(error(self.display, loc, message))
+    def error(self, loc: Loc, message: str, code: str, help: str = "") -> None:
+        self.diagnostics.append(error(self.display, loc, message, code, help))
 
-    def warn(self, loc: Loc, message: str) -> None:
-        self.diagnostics.append(warning(self.display, loc, message))
+    def warn(self, loc: Loc, message: str, code: str, help: str = "") -> None:
+        self.diagnostics.append(warning(self.display, loc, message, code, help))
+
+    def did_you_mean(self, value: str, choices: dict[str, int]) -> str:
+        """A help line with the closest id; bounded so many misspellings stay linear."""
+        if self.hints_left <= 0:
+            return ""
+        self.hints_left -= 1
+        if len(choices) <= 32:
+            return did_you_mean(value, choices)
+        if id(choices) not in self.suggestions:
+            self.suggestions[id(choices)] = _Suggestions(choices)
+        return self.suggestions[id(choices)].closest(value)
 
 
-def load_deck(path: Path, display: str | None = None) -> tuple[Deck | None, list[Diagnostic]]:
-    """Load, validate and build the model; the Deck is None when there is any error."""
+def load_deck(path: Path, display: str | None = None,
+              config: Config | None = None) -> tuple[Deck | None, list[Diagnostic]]:
+    """Load, validate and build the model; the Deck is None when there is any error.
+
+    `config` drops the warnings it ignores, everywhere or in the questions it names."""
     # Loading creates millions of objects and no cycles: the cyclic collector would scan
     # them again and again (40 % of a 10 000-question load). Pause it, then freeze what
     # was built, since the model lives as long as the process.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_deck(path, display)
+        return _load_deck(path, display, config or Config())
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
 
 
-def _load_deck(path: Path, display: str | None) -> tuple[Deck | None, list[Diagnostic]]:
+def _load_deck(path: Path, display: str | None, config: Config) -> tuple[Deck | None, list[Diagnostic]]:
     display = display if display is not None else str(path)
     loaded = load_file(path, display)
     if loaded.root is None:
@@ -78,33 +101,58 @@ def _load_deck(path: Path, display: str | None) -> tuple[Deck | None, list[Diagn
     deck = _read_root(checker, loaded.root)
     if deck is not None:
         _check_deck(checker, deck)
-        checker.diagnostics.extend(ledger.check(path, display, deck))
-    diagnostics = sorted(checker.diagnostics, key=Diagnostic.sort_key)
+        # The ledger's warnings carry no code of their own yet: give them theirs here.
+        checker.diagnostics.extend(d if d.code else replace(d, code="SP409")
+                                   for d in ledger.check(path, display, deck))
+    diagnostics = sorted(_kept(checker, config), key=Diagnostic.sort_key)
     has_errors = any(d.is_error for d in diagnostics)
     return (None if has_errors else deck), diagnostics
 
 
+def _kept(c: _Checker, config: Config) -> list[Diagnostic]:
+    if not config.ignore and not config.per_question:
+        return c.diagnostics
+    starts = [line for line, _ in c.question_starts]
+    kept = []
+    for d in c.diagnostics:
+        index = bisect.bisect_right(starts, d.line) - 1 if d.path == c.display else -1
+        question_id = c.question_starts[index][1] if index >= 0 else None
+        if d.is_error or not config.ignores(d.code, question_id):
+            kept.append(d)
+    return kept
+
+
 # --- structure ---
+
+# Limits no real deck comes near; past them a value is an error, not a slow build.
+MAX_LIST_ITEMS = 64  # tags or related per question
+MAX_CHARS = {"id": 100, "topic": 100, "title": 500, "question": 2_000, "answer": 10_000,
+             "details": 200_000, "description": 20_000, "author": 500, "version": 100,
+             "tags": 100, "related": 100, "difficulty": 20}
 
 
 def _fields(c: _Checker, node: Node, keys: dict[str, bool], what: str) -> dict[str, Node] | None:
     """Check a mapping's keys: duplicates, unknown (with a hint) and missing ones."""
     if type(node) is not Mapping:
-        c.error(node.loc, f"{what} must be a mapping with keys {_quoted(keys)}, not {_kind(node)}")
+        c.error(node.loc, f"{what} must be a mapping with keys {_quoted(keys)}, not {_kind(node)}",
+                "wrong-type")
         return None
     found: dict[str, Node] = {}
     first_line: dict[str, int] = {}
     for key, value in node.pairs:
         name = key.value
         if name in found:
-            c.error(key.loc, f"duplicate key '{shown(name)}' in {what} (first on line {first_line[name]})")
+            c.error(key.loc, f"duplicate key '{shown(name)}' in {what} (first on line {first_line[name]})",
+                    "duplicate-key", "remove one of the two")
         elif name not in keys:
-            c.error(key.loc, f"unknown key '{shown(name)}' in {what}{_did_you_mean(name, keys)}")
+            c.error(key.loc, f"unknown key '{shown(name)}' in {what}", "unknown-key",
+                    did_you_mean(name, keys) or f"the keys of {what} are {_quoted(keys)}")
         else:
-            found[name], first_line[name] = value, key.loc.line
+            found[name], first_line[name] = value, key.line + 1
     for name, required in keys.items():
         if required and name not in found:
-            c.error(node.loc, f"missing required key '{name}' in {what}")
+            c.error(node.loc, f"missing required key '{name}' in {what}", "missing-key",
+                    f"add '{name}: …' to {what}")
     return found
 
 
@@ -113,16 +161,22 @@ def _string(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str |
     if node is None:
         return None
     if type(node) is not Scalar:
-        c.error(node.loc, f"'{name}' in {what} must be text, not {_kind(node)}")
+        c.error(node.loc, f"'{name}' in {what} must be text, not {_kind(node)}", "wrong-type",
+                "write the text on one line after the key, or after '|' on the lines below it")
         return None
     if not node.value.strip() or (node.plain and node.value in _EMPTY_PLAIN):
-        c.error(node.loc, f"'{name}' in {what} must not be empty")
+        c.error(node.loc, f"'{name}' in {what} must not be empty", "empty-value")
+        return None
+    limit = MAX_CHARS.get(name, MAX_CHARS["details"])
+    if len(node.value) > limit:
+        c.error(node.loc, f"'{name}' of {what} is {len(node.value)} characters; the limit is {limit}",
+                "field-too-long")
         return None
     control = _CONTROL.search(node.value)
     if control:
         # Reachable through double-quoted escapes ("\x00"); no output can show them.
         c.error(node.loc, f"'{name}' in {what} contains the control character "
-                          f"U+{ord(control.group()):04X}; remove it")
+                          f"U+{ord(control.group()):04X}; remove it", "control-character")
         return None
     return node.value
 
@@ -131,7 +185,8 @@ def _slug(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str | N
     value = _string(c, fields, name, what)
     if value is not None and not SLUG.match(value):
         c.error(fields[name].loc, f"'{name}' in {what} is '{shown(value)}', not a slug: use lower-case "
-                                  f"letters, digits and single hyphens (e.g. '{_slugify(value)}')")
+                                  f"letters, digits and single hyphens (e.g. '{_slugify(value)}')",
+                "not-a-slug", f"write '{_slugify(value)}'")
         return None
     return value
 
@@ -141,15 +196,22 @@ def _slug_list(c: _Checker, fields: dict[str, Node], name: str, what: str) -> tu
     if node is None:
         return ()
     if type(node) is not Sequence:
-        c.error(node.loc, f"'{name}' in {what} must be a list like [a, b], not {_kind(node)}")
+        c.error(node.loc, f"'{name}' in {what} must be a list like [a, b], not {_kind(node)}", "wrong-type",
+                f"write {name}: [{node.value}]" if type(node) is Scalar and SLUG.match(node.value) else "")
         return ()
-    values: list[str] = []
-    for item in node.items:
+    items = node.items
+    if len(items) > MAX_LIST_ITEMS:
+        c.error(items[MAX_LIST_ITEMS].loc, f"'{name}' of {what} has {len(items)} items; the limit is "
+                f"{MAX_LIST_ITEMS}", "too-many-items")
+        items = items[:MAX_LIST_ITEMS]
+    values: dict[str, None] = {}  # a dict keeps the order and answers `in` at once
+    for item in items:
         value = _slug(c, {name: item}, name, what)
         if value is not None and value in values:
-            c.error(item.loc, f"'{shown(value)}' appears twice in '{name}' of {what}")
+            c.error(item.loc, f"'{shown(value)}' appears twice in '{name}' of {what}", "duplicate-list-item",
+                    "remove the second one")
         elif value is not None:
-            values.append(value)
+            values[value] = None
     return tuple(values)
 
 
@@ -160,7 +222,8 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
     schema = fields.get("schema")
     if schema is not None and (type(schema) is not Scalar or schema.value != SCHEMA_VERSION):
         value = shown(schema.value) if type(schema) is Scalar else _kind(schema)
-        c.error(schema.loc, f"unsupported schema '{value}': this studypack reads schema {SCHEMA_VERSION}")
+        c.error(schema.loc, f"unsupported schema '{value}': this studypack reads schema {SCHEMA_VERSION}",
+                "unsupported-schema", f"write 'schema: {SCHEMA_VERSION}'")
     deck_fields = _fields(c, fields["deck"], DECK_KEYS, "'deck'") if "deck" in fields else None
     topics = _read_list(c, fields.get("topics"), "topics", _read_topic)
     questions = _read_list(c, fields.get("questions"), "questions", _read_question)
@@ -179,10 +242,11 @@ def _read_list(c: _Checker, node: Node | None, name: str, read: Callable) -> tup
     if node is None:
         return None
     if type(node) is not Sequence:
-        c.error(node.loc, f"'{name}' must be a list, not {_kind(node)}")
+        c.error(node.loc, f"'{name}' must be a list, not {_kind(node)}", "wrong-type",
+                f"start each of the {name} with '- ' on its own line")
         return None
     if not node.items:
-        c.error(node.loc, f"'{name}' must not be empty")
+        c.error(node.loc, f"'{name}' must not be empty", "empty-value")
         return None
     items = [read(c, item) for item in node.items]
     return None if any(i is None for i in items) else tuple(items)
@@ -194,14 +258,19 @@ def _read_topic(c: _Checker, node: Node) -> Topic | None:
         return None
     what = f"topic '{_peek(fields, 'id')}'"
     topic_id, title = _slug(c, fields, "id", what), _string(c, fields, "title", what)
-    return None if topic_id is None or title is None else Topic(topic_id, title, node.loc)
+    if topic_id is None or title is None:
+        return None
+    c.topic_fields.append(fields)
+    return Topic(topic_id, title, node.loc)
 
 
 def _read_question(c: _Checker, node: Node) -> Question | None:
     fields = _fields(c, node, QUESTION_KEYS, "a question")
     if fields is None:
         return None
-    what = f"question '{_peek(fields, 'id')}'"
+    peeked = _peek(fields, "id")
+    c.question_starts.append((node.line + 1, peeked))
+    what = f"question '{peeked}'"
     values = {k: _slug(c, fields, k, what) for k in ("id", "topic")}
     values.update({k: _string(c, fields, k, what) for k in ("question", "answer")})
     details = _string(c, fields, "details", what) if "details" in fields else ""
@@ -209,7 +278,9 @@ def _read_question(c: _Checker, node: Node) -> Question | None:
     tags, related = _slug_list(c, fields, "tags", what), _slug_list(c, fields, "related", what)
     if None in values.values() or details is None or difficulty is False:
         return None
+    _check_folded(c, fields.get("details"), what)
     media = _check_details(c, fields.get("details"), details, what)
+    c.question_fields.append(fields)
     return Question(values["id"], values["topic"], values["question"], values["answer"], details,
                     tags, difficulty, related, node.loc, media)
 
@@ -223,9 +294,21 @@ def _difficulty(c: _Checker, fields: dict[str, Node], what: str) -> str | None |
         return False
     if value not in DIFFICULTIES:
         c.error(fields["difficulty"].loc, f"difficulty of {what} must be one of "
-                f"{', '.join(DIFFICULTIES)}, not '{shown(value)}'{_did_you_mean(value, DIFFICULTIES)}")
+                f"{', '.join(DIFFICULTIES)}, not '{shown(value)}'", "invalid-choice",
+                did_you_mean(value, DIFFICULTIES) or f"write one of {', '.join(DIFFICULTIES)}")
         return False
     return value
+
+
+def _check_folded(c: _Checker, node: Node | None, what: str) -> None:
+    """Details written over several lines without '|': YAML joins the lines into one."""
+    if type(node) is not Scalar or node.style not in ("", "'", '"') or "\n" in node.value:
+        return
+    line = c.lines[node.line] if node.line < len(c.lines) else ""
+    if len(line) - node.col < len(node.value):
+        c.warn(node.loc, f"the details of {what} span several lines without '|': YAML joins them "
+                         "into one line, so lists and paragraphs are lost", "folded-details",
+               "write 'details: |' and indent every line of the text below it")
 
 
 # --- details: code fences and images ---
@@ -243,7 +326,8 @@ def _check_details(c: _Checker, node: Node | None, details: str, what: str) -> t
     if unclosed is not None:
         fence, offset = unclosed
         c.warn(_loc_in_scalar(c, node, offset),
-               f"code fence '{fence}' in {what} is never closed; the rest of the details becomes code")
+               f"code fence '{fence}' in {what} is never closed; the rest of the details becomes code",
+               "unclosed-fence", f"add a line '{fence}' where the code ends")
     _check_block_spacing(c, node, prose, what)
     return _media(c, node, details, what)
 
@@ -253,7 +337,8 @@ def _media(c: _Checker, node: Node, details: str, what: str) -> tuple[str, ...]:
     for offset, target in find_images(details):
         problem, relative = check_image(c.content_dir, target)
         if problem:
-            c.error(_loc_in_scalar(c, node, offset), f"image '{shown(target)}' in {what}: {problem}")
+            c.error(_loc_in_scalar(c, node, offset), f"image '{shown(target)}' in {what}: {problem}",
+                    "bad-image")
         elif relative not in media:
             media.append(relative)
     return tuple(media)
@@ -293,6 +378,12 @@ _SPACING_ADVICE = {
               "(Python-Markdown) flatten it into the outer list, GitHub nests it",
 }
 
+_SPACING_CODES = {
+    "list": ("list-needs-blank-line", "add a blank line before the list"),
+    "table": ("table-needs-blank-line", "add a blank line before the table"),
+    "nested": ("nested-list-indent", "indent the nested item by four spaces more than its parent"),
+}
+
 
 def _check_block_spacing(c: _Checker, node: Node, lines: list[tuple[int, str | None]],
                          what: str) -> None:
@@ -322,7 +413,8 @@ def _check_block_spacing(c: _Checker, node: Node, lines: list[tuple[int, str | N
             in_list = in_list and (indented or state == "list")
             state = "list" if in_list else "paragraph"
     for kind, offset in sorted(found.items(), key=lambda kv: kv[1]):
-        c.warn(_loc_in_scalar(c, node, offset), f"{_SPACING_ADVICE[kind]} (details of {what})")
+        code, fix = _SPACING_CODES[kind]
+        c.warn(_loc_in_scalar(c, node, offset), f"{_SPACING_ADVICE[kind]} (details of {what})", code, fix)
 
 
 def _loc_in_scalar(c: _Checker, node: Node, offset: int) -> Loc:
@@ -344,37 +436,66 @@ def _loc_in_scalar(c: _Checker, node: Node, offset: int) -> Loc:
 
 # --- cross-references and warnings ---
 
+# What a flashcard front shows at its smallest size (6 pt on a 8-a-page card) before "…".
+MAX_FRONT_CHARS = 400
+
 
 def _check_deck(c: _Checker, deck: Deck) -> None:
-    topic_ids = _unique_ids(c, deck.topics, "topic")
-    question_ids = _unique_ids(c, deck.questions, "question")
-    for q in deck.questions:
-        if q.topic not in topic_ids:
-            hint = _did_you_mean(q.topic, topic_ids)
-            c.error(q.loc, f"question '{q.id}' names unknown topic '{q.topic}'{hint}")
-        for ref in q.related:
-            if ref == q.id:
-                c.error(q.loc, f"question '{q.id}' lists itself in 'related'")
-            elif ref not in question_ids:
-                hint = _did_you_mean(ref, question_ids)
-                c.error(q.loc, f"question '{q.id}' is related to unknown question '{ref}'{hint}")
+    topic_ids = _unique_ids(c, deck.topics, c.topic_fields, "topic")
+    question_ids = _unique_ids(c, deck.questions, c.question_fields, "question")
+    for q, fields in zip(deck.questions, c.question_fields, strict=True):
+        _check_references(c, q, fields, topic_ids, question_ids)
         if len(q.answer) > MAX_ANSWER_CHARS:
-            c.warn(q.loc, f"answer of '{q.id}' is {len(q.answer)} characters; keep the short answer under "
-                          f"{MAX_ANSWER_CHARS} and move the rest to 'details'")
+            c.warn(fields["answer"].loc, f"answer of '{q.id}' is {len(q.answer)} characters; keep the short "
+                   f"answer under {MAX_ANSWER_CHARS} and move the rest to 'details'", "long-answer",
+                   "move all but the first sentence or two to 'details'")
+        if len(q.question) > MAX_FRONT_CHARS:
+            c.warn(fields["question"].loc, f"question '{q.id}' is {len(q.question)} characters; a flashcard "
+                   f"front holds about {MAX_FRONT_CHARS}", "long-question",
+                   "shorten the question and move the context to 'details'")
     used = {q.topic for q in deck.questions}
-    for topic in deck.topics:
+    for topic, fields in zip(deck.topics, c.topic_fields, strict=True):
         if topic.id not in used:
-            c.warn(topic.loc, f"topic '{topic.id}' has no questions")
+            c.warn(fields["id"].loc, f"topic '{topic.id}' has no questions", "unused-topic",
+                   "add a question with this topic, or remove the topic")
     _warn_near_duplicates(c, deck)
 
 
-def _unique_ids(c: _Checker, items, kind: str) -> dict[str, int]:
-    first: dict[str, int] = {}
+def _check_references(c: _Checker, q: Question, fields: dict[str, Node], topic_ids: dict[str, int],
+                      question_ids: dict[str, int]) -> None:
+    if q.topic not in topic_ids:
+        c.error(fields["topic"].loc, f"question '{q.id}' names unknown topic '{q.topic}'", "unknown-topic",
+                c.did_you_mean(q.topic, topic_ids) or "add the topic under 'topics', or use an existing id")
+    if not q.related:
+        return
+    items = fields["related"].items
+    for ref, item in zip(q.related, _valid_items(items, q.related), strict=True):
+        if ref == q.id:
+            c.error(item.loc, f"question '{q.id}' lists itself in 'related'", "self-related",
+                    "remove the item")
+        elif ref not in question_ids:
+            c.error(item.loc, f"question '{q.id}' is related to unknown question '{ref}'", "unknown-related",
+                    c.did_you_mean(ref, question_ids))
+
+
+def _valid_items(items: list[Node], kept: tuple[str, ...]) -> list[Node]:
+    """The nodes of the list items that became `kept` (first occurrence of each value)."""
+    by_value: dict[str, Node] = {}
     for item in items:
+        if type(item) is Scalar:
+            by_value.setdefault(item.value, item)
+    return [by_value[value] for value in kept]
+
+
+def _unique_ids(c: _Checker, items, fields: list[dict[str, Node]], kind: str) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for item, item_fields in zip(items, fields, strict=True):
+        id_node = item_fields["id"]
         if item.id in first:
-            c.error(item.loc, f"duplicate {kind} id '{item.id}' (first on line {first[item.id]})")
+            c.error(id_node.loc, f"duplicate {kind} id '{item.id}' (first on line {first[item.id]})",
+                    "duplicate-id", f"rename one of the two {kind}s")
         else:
-            first[item.id] = item.loc.line
+            first[item.id] = id_node.loc.line
     return first
 
 
@@ -385,23 +506,48 @@ _FILLER = {"a", "an", "the"}
 def _warn_near_duplicates(c: _Checker, deck: Deck) -> None:
     """Same letters in the same order, ignoring case, spacing, punctuation and articles
     ("trade-off" and "tradeoff" are the same word to a reader)."""
-    seen: dict[str, Question] = {}
-    for q in deck.questions:
+    seen: dict[str, tuple[Question, int]] = {}
+    for q, fields in zip(deck.questions, c.question_fields, strict=True):
         key = "".join(w for w in _WORD.findall(q.question.lower()) if w not in _FILLER)
+        loc = fields["question"].loc
         if key in seen:
-            first = seen[key]
-            c.warn(q.loc, f"question '{q.id}' reads like '{first.id}' (line {first.loc.line}); "
-                          "is it a duplicate?")
+            first, line = seen[key]
+            c.warn(loc, f"question '{q.id}' reads like '{first.id}' (line {line}); is it a duplicate?",
+                   "near-duplicate", "reword one of the two, or remove the duplicate")
         else:
-            seen[key] = q
+            seen[key] = (q, loc.line)
 
 
 # --- small helpers ---
 
 
-def _did_you_mean(value: str, choices) -> str:
+def did_you_mean(value: str, choices) -> str:
+    """'did you mean …?' with the closest choice, or ""."""
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{matches[0]}'?" if matches else ""
+    return f"did you mean '{matches[0]}'?" if matches else ""
+
+
+class _Suggestions:
+    """did-you-mean over many ids: a bigram index built once keeps each search to a handful
+    of candidates for difflib, whose cost grows with the square of the lengths."""
+
+    def __init__(self, choices) -> None:
+        self.index: dict[str, list[str]] = {}
+        for choice in choices:
+            for gram in _bigrams(choice):
+                self.index.setdefault(gram, []).append(choice)
+
+    def closest(self, value: str, keep: int = 16) -> str:
+        shared: dict[str, int] = {}
+        for gram in _bigrams(value):
+            for choice in self.index.get(gram, ())[:2000]:  # a bigram in every id tells nothing
+                shared[choice] = shared.get(choice, 0) + 1
+        best = sorted(shared, key=lambda choice: (-shared[choice], choice))[:keep]
+        return did_you_mean(value, best)
+
+
+def _bigrams(value: str) -> set[str]:
+    return {value[i:i + 2] for i in range(min(len(value) - 1, 100))} or {value}
 
 
 def _kind(node: Node) -> str:

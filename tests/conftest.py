@@ -17,3 +17,8 @@ settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_
 # HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py  (about ten minutes)
 settings.register_profile("long", max_examples=400, deadline=None, suppress_health_check=_SLOW_OK)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Problems are printed in colour only on a terminal unless these say otherwise: a CI runner
+# that sets them must not change what the tests read.
+for _variable in ("FORCE_COLOR", "NO_COLOR"):
+    os.environ.pop(_variable, None)

@@ -228,14 +228,14 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
                       "utf-8")
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "parallel")])
     assert result.exit_code == 1
-    assert "(U+4E2D)" in result.stderr and "Traceback" not in result.output
+    assert "(U+4E2D)" in result.stdout and "Traceback" not in result.output
     # A glyph both PDFs lack: each process finds it in its own PDF, and the report is the
     # serial build's (the cheat sheet's, which comes first), whichever process failed first.
     source.write_text(source.read_text(encoding="utf-8").replace("Minimal Deck", "Deck 🚀"), "utf-8")
     reports = []
     for threshold in (1, 10**9):
         monkeypatch.setattr("exporter.build.PARALLEL_MIN_QUESTIONS", threshold)
-        reports.append(CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "x")]).stderr)
+        reports.append(CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "x")]).stdout)
     assert reports[0] == reports[1]
     assert "(U+1F680)" in reports[0]
 

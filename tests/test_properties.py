@@ -24,6 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PROBLEM_LINE = re.compile(r"^.+:\d+:\d+: (error|warning): .+$")
 # Lines that may accompany problems: the summary of validate and of a failed build.
 SUMMARY_LINE = re.compile(r"([:;] \d+ errors?, \d+ warnings?$)|(: not built: fix the errors above$)")
+# The text format's excerpt below a problem: the source line, the caret with the code, the help.
+EXCERPT_LINE = re.compile(r"^ *(\d+ )?\|( .*)?$|^ *= (help: .+|SP\d{3} [a-z0-9-]+)$")
 
 # Every Unicode scalar value YAML can carry (no surrogates), control characters included.
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -39,7 +41,7 @@ def run(tmp: Path, *args: str):
     assert result.exit_code in (0, 1), result.output
     for line in result.output.splitlines():
         if result.exit_code == 1 and not line.startswith(("wrote", "unchanged")):
-            assert PROBLEM_LINE.match(line) or SUMMARY_LINE.search(line), line
+            assert PROBLEM_LINE.match(line) or SUMMARY_LINE.search(line) or EXCERPT_LINE.match(line), line
     return result
 
 

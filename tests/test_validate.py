@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,39 +14,79 @@ from exporter.cli import main
 INVALID = Path(__file__).parent / "invalid"
 FIXTURES = Path(__file__).parent / "fixtures"
 # Files that cannot carry a header comment state their expectation here.
-EXPECT_WITHOUT_HEADER = {"empty.yaml": ["1:1: error: file is empty"]}
+EXPECT_WITHOUT_HEADER = {"empty.yaml": [{
+    "line": 1, "column": 1, "severity": "error", "code": "SP006", "help": "",
+    "message": "file is empty; expected a mapping with 'schema', 'deck', 'topics' and 'questions'"}]}
+_HEADER = re.compile(r"# (expect|  code|  help): (.*)")
+_EXPECT = re.compile(r"(\d+):(\d+): (error|warning): (.*)")
 
 
-def expectations(path: Path) -> list[str]:
+def expectations(path: Path) -> list[dict]:
+    """The header's diagnostics: `# expect: L:C: severity: message`, then `#   code: SPnnn name`
+    and, when there is one, `#   help: …`."""
     if path.name in EXPECT_WITHOUT_HEADER:
         return EXPECT_WITHOUT_HEADER[path.name]
-    header = path.read_bytes().split(b"\n")
-    return [m.group(1) for line in header
-            if (m := re.match(r"# expect: (.*)", line.decode("utf-8", "replace")))]
+    expected: list[dict] = []
+    for raw in path.read_bytes().split(b"\n"):
+        match = _HEADER.match(raw.decode("utf-8", "replace"))
+        if not match:
+            break
+        kind, text = match.groups()
+        if kind == "expect":
+            line, col, severity, message = _EXPECT.match(text).groups()
+            expected.append({"line": int(line), "column": int(col), "severity": severity,
+                             "message": message, "code": "", "help": ""})
+        else:
+            expected[-1][kind.strip()] = text.split()[0] if kind.strip() == "code" else text
+    return expected
+
+
+def reported(path: Path, *options: str) -> tuple[int, list[dict]]:
+    result = CliRunner().invoke(main, ["validate", "--format", "json", *options, str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    keys = ("line", "column", "severity", "message", "code", "help")
+    found = [{k: d[k] for k in keys} for d in json.loads(result.stdout)["diagnostics"]]
+    return result.exit_code, found
 
 
 CASES = sorted(INVALID.glob("*.yaml"))
+# warn-*.yaml hold one warning each: valid files, which fail only with --strict.
+WARNING_CASES = [p for p in CASES if p.name.startswith("warn-")]
+ERROR_CASES = [p for p in CASES if p not in WARNING_CASES]
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 20
+    assert len(CASES) >= 40
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
-def test_invalid_file_reports_exact_position(path: Path):
+def test_invalid_file_reports_exact_positions_codes_and_help(path: Path):
     expected = expectations(path)
     assert expected, f"{path.name} states no expectation"
-    result = CliRunner().invoke(main, ["validate", str(path)])
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    lines = result.stdout.splitlines()
-    for expectation in expected:
-        prefix = f"{path}:{expectation}"
-        assert any(line.startswith(prefix) for line in lines), f"missing {prefix!r} in:\n{result.stdout}"
-    assert "Traceback" not in result.output
+    code, found = reported(path)
+    assert found == expected
+    assert code == (0 if path in WARNING_CASES else 1)
+    if path in WARNING_CASES:
+        assert reported(path, "--strict")[0] == 1
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_text_format_shows_the_line_the_caret_and_the_help(path: Path):
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    for expected in expectations(path):
+        where = f"{path}:{expected['line']}:{expected['column']}"
+        first = f"{where}: {expected['severity']}: {expected['message']}"
+        assert first in lines, result.stdout
+        after = lines[lines.index(first) + 1:lines.index(first) + 5]
+        if path.name not in EXPECT_WITHOUT_HEADER and path.name != "not-utf8.yaml":
+            assert any(expected["code"] in line and "^" in line for line in after), after
+        if expected["help"]:
+            assert any(line.strip() == f"= help: {expected['help']}" for line in after), after
+
+
+@pytest.mark.parametrize("path", ERROR_CASES, ids=lambda p: p.name)
 def test_invalid_file_builds_nothing(path: Path, tmp_path: Path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", str(path), "-o", str(out)])
@@ -59,8 +100,8 @@ def test_github_format_prints_annotations():
     path = INVALID / "unknown-key.yaml"
     result = CliRunner().invoke(main, ["validate", "--format", "github", str(path)])
     assert result.exit_code == 1
-    expected = (f"::error file={path},line=14,col=5::"
-                "unknown key 'difficuly' in a question; did you mean 'difficulty'?")
+    expected = (f"::error file={path},line=16,col=5,title=SP103 unknown-key::"
+                "unknown key 'difficuly' in a question (help: did you mean 'difficulty'?)")
     assert expected in result.stdout.splitlines()
 
 
@@ -90,7 +131,7 @@ def test_warnings_do_not_fail_unless_strict(tmp_path: Path):
     source.write_text(text.replace("![A small diagram](media/diagram.png)", ""), encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(source)])
     assert result.exit_code == 0
-    assert f"{source}:14:5: warning: topic 'unused' has no questions" in result.stdout
+    assert f"{source}:14:9: warning: topic 'unused' has no questions" in result.stdout
     assert CliRunner().invoke(main, ["validate", "--strict", str(source)]).exit_code == 1
 
 
@@ -110,13 +151,13 @@ def test_ledger_warns_when_a_published_id_disappears(tmp_path: Path):
 
 
 def test_every_warning_fires_with_its_position():
-    result = CliRunner().invoke(main, ["validate", str(FIXTURES / "warnings.yaml")])
+    result = CliRunner().invoke(main, ["validate", "--format", "concise", str(FIXTURES / "warnings.yaml")])
     assert result.exit_code == 0
     path = FIXTURES / "warnings.yaml"
-    assert result.stdout.splitlines() == [
-        f"{path}:9:5: warning: topic 'unused' has no questions",
-        f"{path}:16:5: warning: question 'second' reads like 'first' (line 12); is it a duplicate?",
-        f"{path}:20:5: warning: answer of 'long-answer' is 354 characters; keep the short answer "
+    assert result.stdout.splitlines()[:-1] == [
+        f"{path}:9:9: warning: topic 'unused' has no questions",
+        f"{path}:18:15: warning: question 'second' reads like 'first' (line 14); is it a duplicate?",
+        f"{path}:23:13: warning: answer of 'long-answer' is 354 characters; keep the short answer "
         "under 300 and move the rest to 'details'",
         f"{path}:31:7: warning: code fence '```' in question 'open-fence' is never closed; "
         "the rest of the details becomes code",

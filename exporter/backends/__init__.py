@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI reads the names below at start-up; markdown must not load then
+    from ..diagnostics import Diagnostic
     from ..markup import DeckHtml
     from ..model import Deck
 
@@ -62,6 +63,9 @@ class Backend:
     name: str  # the --only value
     output_name: Callable[[Deck], str]
     render: Callable[[Deck, BuildContext], bytes]
+    # What render would refuse, found without rendering: `validate` runs it for the selected
+    # backends with the options build would use, so it reports everything build would.
+    check: Callable[[Deck, BuildContext], list[Diagnostic]] | None = None
 
 
 def default_templates_dir() -> Path:
@@ -72,10 +76,10 @@ def default_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
-def _lazy(module: str, function: str) -> Callable[[Deck, BuildContext], bytes]:
+def _lazy(module: str, function: str) -> Callable:
     """Import a backend only when it renders, so `studypack --help` stays instant."""
 
-    def render(deck: Deck, context: BuildContext) -> bytes:
+    def render(deck: Deck, context: BuildContext):
         return getattr(importlib.import_module(module, __package__), function)(deck, context)
 
     render.__qualname__ = f"{module}.{function}"
@@ -83,9 +87,11 @@ def _lazy(module: str, function: str) -> Callable[[Deck, BuildContext], bytes]:
 
 
 BACKENDS: tuple[Backend, ...] = (
-    Backend("anki", lambda d: f"{d.id}.apkg", _lazy(".anki", "render")),
+    Backend("anki", lambda d: f"{d.id}.apkg", _lazy(".anki", "render"),
+            check=_lazy("..template_check", "check_anki")),
     Backend("pdf", lambda d: f"{d.id}-cheatsheet.pdf", _lazy(".pdf", "render_cheatsheet")),
     Backend("flashcards", lambda d: f"{d.id}-flashcards.pdf", _lazy(".pdf", "render_flashcards")),
-    Backend("handbook", lambda d: f"{d.id}-handbook.md", _lazy(".handbook", "render")),
+    Backend("handbook", lambda d: f"{d.id}-handbook.md", _lazy(".handbook", "render"),
+            check=_lazy("..template_check", "check_handbook")),
 )
 BACKEND_NAMES = tuple(b.name for b in BACKENDS)

@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 import yaml
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, error
 from ..model import Loc
+from .yaml_hints import syntax_help
 
 # Limits that keep hostile input from exhausting memory; real decks are far below them.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # a 50 000-question deck is about 40 MiB
@@ -66,9 +67,9 @@ class LoadResult(NamedTuple):
 
 
 class _Refused(Exception):
-    def __init__(self, loc: Loc, message: str):
+    def __init__(self, loc: Loc, message: str, code: str):
         super().__init__(message)
-        self.loc, self.message = loc, message
+        self.loc, self.message, self.code = loc, message, code
 
 
 def load_file(path: Path, display: str) -> LoadResult:
@@ -77,34 +78,36 @@ def load_file(path: Path, display: str) -> LoadResult:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
             limit = MAX_SOURCE_BYTES // (1024 * 1024)
-            return _fail(display, Loc(1, 1), f"file is {size} bytes; the limit is {limit} MiB")
+            return _fail(display, Loc(1, 1), f"file is {size} bytes; the limit is {limit} MiB",
+                         "file-too-large")
         # Decoded at once so the bytes are freed before parsing (a large deck is tens of MiB).
         text, problem = _decode(path.read_bytes())
     except OSError as exc:
-        return _fail(display, Loc(1, 1), f"cannot read file: {exc.strerror or exc}")
-    return _fail(display, *problem) if problem else parse_text(text, display)
+        return _fail(display, Loc(1, 1), f"cannot read file: {exc.strerror or exc}", "unreadable-file")
+    return _fail(display, *problem, "invalid-utf8") if problem else parse_text(text, display)
 
 
 def parse_text(text: str, display: str) -> LoadResult:
     try:
         root = _build(yaml.parse(text, Loader=_Loader))
     except _Refused as exc:
-        return _fail(display, exc.loc, exc.message)
+        return _fail(display, exc.loc, exc.message, exc.code)
     except yaml.MarkedYAMLError as exc:
-        return _fail(display, _mark_loc(exc.problem_mark), _syntax_message(exc))
+        return _fail(display, _mark_loc(exc.problem_mark), _syntax_message(exc), "yaml-syntax",
+                     syntax_help(text, exc))
     except yaml.reader.ReaderError as exc:
-        return _fail(display, _offset_loc(text, exc.position), _reader_message(exc))
+        return _fail(display, _offset_loc(text, exc.position), _reader_message(exc), "forbidden-character")
     except yaml.YAMLError as exc:  # libyaml's reader errors carry only a text position
         message = f"YAML error: {exc}".split("\n")[0]
-        return _fail(display, _loc_from_text(text, str(exc)), message)
+        return _fail(display, _loc_from_text(text, str(exc)), message, "yaml-syntax")
     if root is None:
         return _fail(display, Loc(1, 1), "file is empty; expected a mapping with 'schema', "
-                                          "'deck', 'topics' and 'questions'")
+                                          "'deck', 'topics' and 'questions'", "empty-file")
     return LoadResult(root, [], text)
 
 
-def _fail(display: str, loc: Loc, message: str) -> LoadResult:
-    return LoadResult(None, [Diagnostic(display, loc.line, loc.col, "error", message)])
+def _fail(display: str, loc: Loc, message: str, code: str, help: str = "") -> LoadResult:
+    return LoadResult(None, [error(display, loc, message, code, help)])
 
 
 def _decode(data: bytes) -> tuple[str, tuple[Loc, str] | None]:
@@ -132,25 +135,26 @@ def _build(events) -> Node | None:
         if kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise _Refused(_mark_loc(event.start_mark),
-                               "only one YAML document is allowed; remove the extra '---'")
+                raise _Refused(_mark_loc(event.start_mark), "only one YAML document is allowed; "
+                               "remove the extra '---'", "multiple-documents")
             continue
         if kind is yaml.AliasEvent:
             raise _Refused(_mark_loc(event.start_mark),
-                           f"aliases are not allowed ('*{event.anchor}'); write the value out")
+                           f"aliases are not allowed ('*{event.anchor}'); write the value out", "yaml-alias")
         if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
             node = stack.pop()[0]
         elif kind is yaml.ScalarEvent:
             _check_plain_event(event)
             if len(event.value) > MAX_SCALAR_CHARS:
                 raise _Refused(_mark_loc(event.start_mark), f"value is {len(event.value)} characters "
-                                                            f"long; the limit is {MAX_SCALAR_CHARS}")
+                               f"long; the limit is {MAX_SCALAR_CHARS}", "value-too-long")
             mark = event.start_mark
             node = Scalar(event.value, mark.line, mark.column, event.style or "")
         elif kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
             _check_plain_event(event)
             if len(stack) >= MAX_DEPTH:
-                raise _Refused(_mark_loc(event.start_mark), f"nesting is deeper than {MAX_DEPTH} levels")
+                raise _Refused(_mark_loc(event.start_mark), f"nesting is deeper than {MAX_DEPTH} levels",
+                               "nesting-too-deep")
             mark = event.start_mark
             collection = (Mapping([], mark.line, mark.column) if kind is yaml.MappingStartEvent
                           else Sequence([], mark.line, mark.column))
@@ -174,17 +178,19 @@ def _add_child(parent: tuple[Mapping | Sequence, list], node: Node) -> None:
     elif type(node) is Scalar:
         pending_key.append(node)
     else:
-        raise _Refused(node.loc, "a mapping key must be a plain string")
+        raise _Refused(node.loc, "a mapping key must be a plain string", "complex-key")
 
 
 def _check_plain_event(event) -> None:
     if event.anchor is not None:
         raise _Refused(_mark_loc(event.start_mark),
-                       f"anchors are not allowed ('&{event.anchor}'); studypack files are plain data")
+                       f"anchors are not allowed ('&{event.anchor}'); studypack files are plain data",
+                       "yaml-anchor")
     # '!' is the non-specific tag of a quoted scalar; anything else was written by the author.
     if event.tag is not None and event.tag != "!":
         raise _Refused(_mark_loc(event.start_mark),
-                       f"tags are not allowed ('{event.tag}'); values are never constructed or executed")
+                       f"tags are not allowed ('{event.tag}'); values are never constructed or executed",
+                       "yaml-tag")
 
 
 def _mark_loc(mark) -> Loc:
@@ -207,7 +213,9 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     message = f"YAML syntax error: {exc.problem}"
     if "tab" in (exc.problem or ""):
         message += " (indent with spaces, not tabs)"
-    if exc.context and exc.context_mark is not None:
+    same_place = exc.context_mark is not None and exc.problem_mark is not None and (
+        (exc.context_mark.line, exc.context_mark.column) == (exc.problem_mark.line, exc.problem_mark.column))
+    if exc.context and exc.context_mark is not None and not same_place:
         mark = exc.context_mark
         message += f" ({exc.context} at line {mark.line + 1}, column {mark.column + 1})"
     return message

@@ -86,12 +86,14 @@ def _assign_anchors(
         for heading in block.headings:
             inline(plain_text(renderer.inline(heading)))
 
-    title = slugger.slug(deck.title.strip())
+    # Slugs of the headings as escape_text writes them: every run of whitespace (a no-break
+    # space too) becomes one space, so the link matches the anchor GitHub gives the heading.
+    title = slugger.slug(" ".join(deck.title.split()))
     nested(description)
     contents = slugger.slug(CONTENTS)
     topics, questions, links = {}, {}, {}
     for topic in deck.topics:
-        topics[topic.id] = slugger.slug(topic.title.strip())
+        topics[topic.id] = slugger.slug(" ".join(topic.title.split()))
         for question in deck.questions_in(topic.id):
             # The question's HTML from the shared conversion: no second Markdown pass.
             text = plain_text(context.html[question.id].question)

@@ -198,7 +198,8 @@ class NumberedCanvas(Canvas):
 
 def title_items(deck: Deck, ts: Typesetter, width: float) -> list[Item]:
     topics = len(deck.topics)
-    facts = [f"version {deck.version}", f"{len(deck.questions)} questions",
+    facts = [*([f"version {deck.version}"] if deck.version else []),
+             f"{len(deck.questions)} question" + ("" if len(deck.questions) == 1 else "s"),
              f"{topics} topic" + ("" if topics == 1 else "s")]
     if deck.author:
         facts.append(deck.author)
@@ -282,13 +283,13 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
     doc = BaseDocTemplate(
         buffer, pagesize=(geometry.width, geometry.height), invariant=1,
         initialFontName=fonts["regular"], title=deck.title, author=deck.author,
-        subject=f"{deck.title} {deck.version}: cheat sheet", creator="studypack",
+        subject=f"{' '.join(filter(None, (deck.title, deck.version)))}: cheat sheet", creator="studypack",
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
         pageTemplates=[
             PageTemplate("first", [title_frame, *geometry.columns(top - title_height, "a")]),
             PageTemplate("rest", geometry.columns(top, "b")),
         ])
-    footer = (fonts["regular"], f"{deck.title}  ·  version {deck.version}")
+    footer = (fonts["regular"], deck.title + (f"  ·  version {deck.version}" if deck.version else ""))
     with binary_streams():
         doc.build(story, canvasmaker=partial(NumberedCanvas, footer=footer,
                                              date=pdf_date(context.timestamp), problems=problems))

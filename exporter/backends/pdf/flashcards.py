@@ -232,7 +232,7 @@ def render(deck: Deck, context: BuildContext) -> bytes:
                     initialFontName=fonts["regular"])
     canvas.setTitle(deck.title)
     canvas.setAuthor(deck.author)
-    canvas.setSubject(f"{deck.title} {deck.version}: flashcards")
+    canvas.setSubject(f"{' '.join(filter(None, (deck.title, deck.version)))}: flashcards")
     canvas.setCreator("studypack")
     canvas.setDateFormatter(lambda *_: pdf_date(context.timestamp))
     with binary_streams():
