@@ -165,12 +165,14 @@ def _string(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str |
                 "write the text on one line after the key, or after '|' on the lines below it")
         return None
     if not node.value.strip() or (node.plain and node.value in _EMPTY_PLAIN):
-        c.error(node.loc, f"'{name}' in {what} must not be empty", "empty-value")
+        c.error(node.loc, f"'{name}' in {what} must not be empty", "empty-value",
+                "write a value after the key, or remove the key if it is optional")
         return None
     limit = MAX_CHARS.get(name, MAX_CHARS["details"])
     if len(node.value) > limit:
         c.error(node.loc, f"'{name}' of {what} is {len(node.value)} characters; the limit is {limit}",
-                "field-too-long")
+                "field-too-long", "shorten it" if name in ("id", "topic", "tags", "related", "difficulty")
+                else "shorten it; long explanations belong in 'details'")
         return None
     control = _CONTROL.search(node.value)
     if control:
@@ -202,7 +204,7 @@ def _slug_list(c: _Checker, fields: dict[str, Node], name: str, what: str) -> tu
     items = node.items
     if len(items) > MAX_LIST_ITEMS:
         c.error(items[MAX_LIST_ITEMS].loc, f"'{name}' of {what} has {len(items)} items; the limit is "
-                f"{MAX_LIST_ITEMS}", "too-many-items")
+                f"{MAX_LIST_ITEMS}", "too-many-items", f"keep at most {MAX_LIST_ITEMS}")
         items = items[:MAX_LIST_ITEMS]
     values: dict[str, None] = {}  # a dict keeps the order and answers `in` at once
     for item in items:
@@ -475,7 +477,7 @@ def _check_references(c: _Checker, q: Question, fields: dict[str, Node], topic_i
                     "remove the item")
         elif ref not in question_ids:
             c.error(item.loc, f"question '{q.id}' is related to unknown question '{ref}'", "unknown-related",
-                    c.did_you_mean(ref, question_ids))
+                    c.did_you_mean(ref, question_ids) or "use the id of a question in this file")
 
 
 def _valid_items(items: list[Node], kept: tuple[str, ...]) -> list[Node]:
