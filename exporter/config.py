@@ -83,7 +83,7 @@ def _read_table(path: Path, text: str, data: dict) -> tuple[Config, list[Diagnos
     options: dict[str, object] = {}
     for key, value in data.items():
         if key not in KEYS:
-            from .validate import did_you_mean
+            from .suggest import did_you_mean
 
             problem(key, f"unknown option '{key}' in {path.name}",
                     did_you_mean(key, KEYS) or f"the options are {', '.join(KEYS)}")
@@ -115,7 +115,7 @@ def _codes(listed, key: str, problem) -> frozenset[str]:
     for item in listed:
         known = codes.lookup(item)
         if known is None:
-            from .validate import did_you_mean
+            from .suggest import did_you_mean
 
             problem(key, f"unknown diagnostic code '{item}'",
                     did_you_mean(item, [c.name for c in codes.CODES]) or "the README lists every code")

@@ -29,7 +29,7 @@ def check_folder(folder: Path) -> list[Diagnostic]:
         relative = path.relative_to(folder).as_posix()
         if relative in EXPECTED or any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        from .validate import did_you_mean
+        from .suggest import did_you_mean
 
         hint = did_you_mean(relative, EXPECTED)
         problems.append(error(str(path), Loc(1, 1), f"unknown template file '{relative}' in {folder}",
@@ -80,7 +80,7 @@ def check_card_template(text: str, display: str) -> list[Diagnostic]:
         else:
             name = inner.rsplit(":", 1)[-1].strip()  # filters come first: {{text:Field}}
         if name and name not in known:
-            from .validate import did_you_mean
+            from .suggest import did_you_mean
 
             problems.append(error(display, where, f"'{{{{{inner}}}}}' names no field of the note type",
                                   "unknown-template-field",
@@ -115,7 +115,7 @@ def check_jinja_template(text: str, display: str) -> list[Diagnostic]:
                       "template-syntax")]
     problems = []
     for name in sorted(jinja2.meta.find_undeclared_variables(tree) - set(HANDBOOK_VARIABLES)):
-        from .validate import did_you_mean
+        from .suggest import did_you_mean
 
         match = re.search(rf"\b{re.escape(name)}\b", text)
         problems.append(error(display, _loc(text, match.start() if match else 0),

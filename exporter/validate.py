@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import gc
 import re
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from .diagnostics import Diagnostic, error, shown, warning
 from .media import check_image, find_images
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
 from .sources.yaml_loader import Mapping, Node, Scalar, Sequence, load_file
+from .suggest import Suggestions, did_you_mean
 
 SCHEMA_VERSION = "1"
 MAX_ANSWER_CHARS = 300
@@ -49,7 +49,7 @@ class _Checker:
     question_fields: list[dict[str, Node]] = field(default_factory=list)
     question_starts: list[tuple[int, str]] = field(default_factory=list)  # (line, id) of each question
     hints_left: int = 100  # did-you-mean searches per file: past that, the message alone
-    suggestions: dict[int, _Suggestions] = field(default_factory=dict)
+    suggestions: dict[int, Suggestions] = field(default_factory=dict)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -70,7 +70,7 @@ class _Checker:
         if len(choices) <= 32:
             return did_you_mean(value, choices)
         if id(choices) not in self.suggestions:
-            self.suggestions[id(choices)] = _Suggestions(choices)
+            self.suggestions[id(choices)] = Suggestions(choices)
         return self.suggestions[id(choices)].closest(value)
 
 
@@ -521,35 +521,6 @@ def _warn_near_duplicates(c: _Checker, deck: Deck) -> None:
 
 
 # --- small helpers ---
-
-
-def did_you_mean(value: str, choices) -> str:
-    """'did you mean …?' with the closest choice, or ""."""
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else ""
-
-
-class _Suggestions:
-    """did-you-mean over many ids: a bigram index built once keeps each search to a handful
-    of candidates for difflib, whose cost grows with the square of the lengths."""
-
-    def __init__(self, choices) -> None:
-        self.index: dict[str, list[str]] = {}
-        for choice in choices:
-            for gram in _bigrams(choice):
-                self.index.setdefault(gram, []).append(choice)
-
-    def closest(self, value: str, keep: int = 16) -> str:
-        shared: dict[str, int] = {}
-        for gram in _bigrams(value):
-            for choice in self.index.get(gram, ())[:2000]:  # a bigram in every id tells nothing
-                shared[choice] = shared.get(choice, 0) + 1
-        best = sorted(shared, key=lambda choice: (-shared[choice], choice))[:keep]
-        return did_you_mean(value, best)
-
-
-def _bigrams(value: str) -> set[str]:
-    return {value[i:i + 2] for i in range(min(len(value) - 1, 100))} or {value}
 
 
 def _kind(node: Node) -> str:
