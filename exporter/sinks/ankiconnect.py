@@ -35,10 +35,12 @@ class Action:
     name: str
     params: dict[str, Any]
 
-    def request(self) -> dict[str, Any]:
+    def request(self, api_key: str | None) -> dict[str, Any]:
         # Each sub-action of a multi says version 6 too, so its failure comes back as
-        # {"result": null, "error": "..."} rather than a bare null (version 4's shape).
-        return {"action": self.name, "version": API_VERSION, "params": self.params}
+        # {"result": null, "error": "..."} rather than a bare null (version 4's shape),
+        # and carries the key: the add-on checks it again for every sub-action.
+        request = {"action": self.name, "version": API_VERSION, "params": self.params}
+        return request if api_key is None else {**request, "key": api_key}
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,11 @@ class AnkiConnect:
     timeout: float = TIMEOUT_SECONDS
 
     def invoke(self, name: str, **params: Any) -> Any:
-        return self._unwrap(self._post(Action(name, params).request()), name)
+        return self._unwrap(self._post(Action(name, params).request(self.api_key)), name)
 
     def multi(self, actions: list[Action]) -> list[Any]:
         """Results in order; the first action Anki refused raises (those before it took effect)."""
-        replies = self.invoke("multi", actions=[a.request() for a in actions])
+        replies = self.invoke("multi", actions=[a.request(self.api_key) for a in actions])
         if not isinstance(replies, list) or len(replies) != len(actions):
             raise AnkiConnectError(f"{self.url}: `multi` answered {len(replies or [])} results "
                                    f"for {len(actions)} actions")
@@ -83,8 +85,6 @@ class AnkiConnect:
         return version
 
     def _post(self, payload: dict[str, Any]) -> Any:
-        if self.api_key is not None:
-            payload = {**payload, "key": self.api_key}
         body = json.dumps(payload).encode("utf-8")
         request = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
         try:
