@@ -25,6 +25,7 @@ from exporter.validate import load_deck
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOPICS = [("basics", "Basics"), ("advanced", "Advanced Topics"), ("extra", "Extras")]
+NOTHING = "nothing to do: Anki already matches the source"  # the whole output of a push with nothing to do
 
 
 # --- fixtures and helpers ---------------------------------------------------------------------
@@ -137,9 +138,10 @@ def test_a_second_push_has_nothing_to_do_and_writes_nothing(server, tmp_path: Pa
     writes = server.writes
     result = push(source, server)
     assert result.exit_code == 0, result.output
-    assert "nothing to do" in result.stdout
+    assert result.stdout.strip() == NOTHING
     assert server.writes == writes
-    assert "nothing to do" in push(source, server, "--dry-run").stderr
+    dry = push(source, server, "--dry-run")
+    assert (dry.stdout, dry.stderr.strip()) == ("", NOTHING)
 
 
 def test_requests_are_batched(server, tmp_path: Path):
@@ -213,7 +215,20 @@ def test_edited_source_is_pushed_in_place_keeping_review_history(server, tmp_pat
     assert "edited" in after["q01"]["tags"]
     # And once more: nothing left to do.
     again = push(source, server, "--templates", str(templates))
-    assert "nothing to do" in again.stdout, again.output
+    assert again.stdout.splitlines() == [
+        "removed           q02: kept in Anki (--prune suspend|delete)",
+        f"{NOTHING}; 1 removed from the source but kept in Anki (--prune suspend|delete)"], again.output
+
+
+def test_decomposed_unicode_is_not_a_change_forever(server, tmp_path: Path):
+    # Anki stores note text in NFC; the source may hold a decomposed "é" (e + U+0301).
+    questions = first_questions()
+    questions[0]["question"] = "Caf\u0065\u0301 au lait?"
+    source = write_source(tmp_path / "src", questions)
+    assert push(source, server).exit_code == 0
+    assert collection_notes(server.col)["q00"]["fields"]["Question"] == "Caf\u00e9 au lait?"
+    result = push(source, server)
+    assert result.stdout.strip() == NOTHING, result.output
 
 
 def test_tags_a_user_added_in_anki_survive_a_push(server, tmp_path: Path):
@@ -240,7 +255,7 @@ def test_a_deck_imported_from_the_apkg_is_pushed_without_duplicates(server, tmp_
 
     result = push(source, server)
     assert result.exit_code == 0, result.output
-    assert "nothing to do" in result.stdout  # the .apkg holds exactly what push would write
+    assert result.stdout.strip() == NOTHING  # the .apkg holds exactly what push would write
 
     source, _ = edit_source(tmp_path)
     result = push(source, server)
@@ -269,7 +284,7 @@ def test_prune_suspend_then_delete(server, tmp_path: Path):
     assert "2 suspended" in suspended.stdout
     notes = collection_notes(server.col)
     assert notes["q04"]["suspended"] and notes["q05"]["suspended"] and not notes["q03"]["suspended"]
-    assert "nothing to do" in push(source, server, "--prune", "suspend").stdout
+    assert push(source, server, "--prune", "suspend").stdout.splitlines()[-1] == NOTHING
 
     refused = push(source, server, "--prune", "delete")  # stdin is not a terminal: no --yes, no deletion
     assert refused.exit_code == 1
@@ -280,7 +295,7 @@ def test_prune_suspend_then_delete(server, tmp_path: Path):
     assert deleted.exit_code == 0, deleted.output
     assert "2 deleted" in deleted.stdout
     assert set(collection_notes(server.col)) == {"q00", "q01", "q02", "q03"}
-    assert "nothing to do" in push(source, server, "--prune", "delete").stdout
+    assert push(source, server, "--prune", "delete").stdout.strip() == NOTHING
 
 
 # --- notes edited in Anki ----------------------------------------------------------------------
@@ -301,7 +316,7 @@ def test_notes_edited_in_anki_are_reported_not_overwritten_unless_forced(server,
     forced = push(source, server, "--force")
     assert forced.exit_code == 0, forced.output
     assert_matches(server.col, built(source))
-    assert "nothing to do" in push(source, server).stdout
+    assert push(source, server).stdout.strip() == NOTHING
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -375,4 +390,4 @@ def test_a_push_that_fails_half_way_is_finished_by_the_next(server, tmp_path: Pa
     assert "edited in Anki" not in finished.stdout
     assert "3 updated" in finished.stdout
     assert_matches(server.col, built(source))
-    assert "nothing to do" in push(source, server).stdout
+    assert push(source, server).stdout.strip() == NOTHING

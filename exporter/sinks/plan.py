@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..backends.anki.structure import AnkiDeck, MediaFile, Note, NoteType
@@ -128,7 +129,13 @@ class Plan:
 
 
 def fields_hash(fields: tuple[str, ...] | list[str]) -> str:
-    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\x1f".join(_nfc(f) for f in fields).encode("utf-8")).hexdigest()
+
+
+def _nfc(text: str) -> str:
+    # Anki stores note text in NFC (its "normalize" setting, on by default): compared
+    # as written, a decomposed é in the source would differ from the collection forever.
+    return unicodedata.normalize("NFC", text)
 
 
 def make_plan(built: AnkiDeck, remote: CollectionState, pushed: dict[str, PushedNote],
@@ -204,10 +211,14 @@ def _match_notes(built: AnkiDeck, remote: CollectionState) -> tuple[dict[str, Re
 def _note_change(built: AnkiDeck, note: Note, present: RemoteNote,
                  pushed: PushedNote | None) -> NoteUpdate | None:
     wanted = built.field_map(note)
-    fields = tuple(name for name, value in wanted.items() if present.fields.get(name) != value)
-    own = set(pushed.tags) if pushed else {t for t in present.tags if t.startswith(OWN_TAG_PREFIXES)}
-    add_tags = tuple(t for t in note.tags if t not in present.tags)
-    remove_tags = tuple(t for t in present.tags if t in own and t not in note.tags)
+    fields = tuple(name for name, value in wanted.items() if present.fields.get(name) != _nfc(value))
+    # Anki's tags are case-insensitive: it keeps the spelling of a tag it already knows.
+    had = {t.lower() for t in present.tags}
+    own_tags = pushed.tags if pushed else [t for t in present.tags if t.startswith(OWN_TAG_PREFIXES)]
+    own = {t.lower() for t in own_tags}
+    wants = {t.lower() for t in note.tags}
+    add_tags = tuple(t for t in note.tags if t.lower() not in had)
+    remove_tags = tuple(t for t in present.tags if t.lower() in own and t.lower() not in wants)
     if not (fields or add_tags or remove_tags):
         return None
     return NoteUpdate(present.id, note, fields, add_tags, remove_tags)

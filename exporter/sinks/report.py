@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .plan import Plan
 
-REMOVED_FATE = {None: "kept in Anki (--prune suspend|delete)", "suspend": "cards suspended", "delete": "note deleted"}
+REMOVED_FATE = {None: "kept in Anki (--prune suspend|delete)", "suspend": "cards suspended",
+                "delete": "note deleted"}
 
 
 def plan_lines(plan: Plan) -> list[str]:
