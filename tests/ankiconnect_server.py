@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -32,6 +33,7 @@ class AnkiConnectServer:
         self.fail_after_writes: int | None = None  # None: never fail; N: the (N+1)th write fails
         self.writes = 0
         self.requests: list[dict] = []  # every top-level request, for tests that count round trips
+        self.busy_seconds = 0.0  # time spent answering, i.e. inside Anki, for the benchmark
         self.lock = threading.Lock()
         self._http = HTTPServer(("127.0.0.1", 0), _handler_class(self))
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
@@ -247,8 +249,10 @@ def _handler_class(server: AnkiConnectServer) -> type[BaseHTTPRequestHandler]:
                 reply: Any = None
             else:
                 with server.lock:
+                    start = time.perf_counter()
                     server.requests.append(request)
                     reply = server.handle(request)
+                    server.busy_seconds += time.perf_counter() - start
             data = json.dumps(reply).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "text/json")

@@ -391,3 +391,54 @@ def test_a_push_that_fails_half_way_is_finished_by_the_next(server, tmp_path: Pa
     assert "3 updated" in finished.stdout
     assert_matches(server.col, built(source))
     assert push(source, server).stdout.strip() == NOTHING
+
+
+def test_a_foreign_note_type_of_the_same_name_is_not_reshaped(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    models = server.col.models
+    foreign = models.new(built(source).notetypes[0].name)
+    for name in ("Front", "Back"):
+        models.add_field(foreign, models.new_field(name))
+    template = models.new_template("Card 1")
+    template["qfmt"], template["afmt"] = "{{Front}}", "{{Back}}"
+    models.add_template(foreign, template)
+    models.add(foreign)
+    result = push(source, server)
+    assert result.exit_code == 1
+    assert "in Anki has the fields Front, Back; studypack writes Question, Answer" in result.stderr
+    assert server.writes == 0
+
+
+def test_a_second_copy_of_a_note_counts_as_removed(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    assert push(source, server).exit_code == 0
+    original = server.col.get_note(collection_notes(server.col)["q03"]["id"])
+    copy = server.col.new_note(original.note_type())
+    copy.fields = list(original.fields)
+    server.col.add_note(copy, server.col.decks.id("Push Deck::01 Basics"))
+    plan = current_plan(source, server, prune="delete")
+    assert [(r.note_id, r.key) for r in plan.removed] == [(copy.id, "q03")]
+    assert not plan.update and not plan.add
+    result = push(source, server, "--prune", "delete", "--yes")
+    assert result.exit_code == 0, result.output
+    assert collection_notes(server.col)["q03"]["id"] == original.id
+
+
+def test_dry_run_of_a_deletion_asks_nothing_and_deletes_nothing(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    assert push(source, server).exit_code == 0
+    source = write_source(tmp_path / "src", first_questions()[:5])
+    dry = push(source, server, "--prune", "delete", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.splitlines() == ["removed           q05: note deleted"]
+    assert dry.stderr.strip() == "would push: 1 deleted; 5 unchanged"
+    assert "q05" in collection_notes(server.col)
+
+
+def test_a_flat_push_moves_every_card_into_the_top_deck(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    assert push(source, server).exit_code == 0
+    result = push(source, server, "--anki-flat")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "pushed: 6 moved; 0 unchanged"  # fields and tags stay as they were
+    assert {tuple(n["decks"]) for n in collection_notes(server.col).values()} == {("Push Deck",)}

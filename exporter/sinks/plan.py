@@ -148,6 +148,8 @@ def make_plan(built: AnkiDeck, remote: CollectionState, pushed: dict[str, Pushed
     edited = () if force else tuple(c for c in changes if c and _edited_in_anki(built, c, found, pushed))
     kept = {c.note.guid for c in edited}
     record = {n.guid: pushed[n.guid] if n.guid in kept else _record(n) for n in built.notes}
+    moves = tuple(m for n in built.notes if n.guid in found and (m := _move(n, found[n.guid])))
+    touched = {c.note.guid for c in changes if c} | {m.note.guid for m in moves}
     return Plan(
         create_notetypes=creates,
         update_notetypes=updates,
@@ -156,10 +158,10 @@ def make_plan(built: AnkiDeck, remote: CollectionState, pushed: dict[str, Pushed
         add=tuple(n for n in built.notes if n.guid not in found),
         update=tuple(c for c in changes if c and c.note.guid not in kept),
         edited=edited,
-        move=tuple(m for n in built.notes if n.guid in found and (m := _move(n, found[n.guid]))),
+        move=moves,
         removed=_removed(built, remote, duplicates),
         prune=prune,
-        unchanged=sum(1 for c in changes if c is None),
+        unchanged=len(set(found) - touched),
         pushed=record,
     )
 
