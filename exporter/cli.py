@@ -31,6 +31,7 @@ def main() -> None:
       studypack build --only anki -o dist     # just the .apkg, into dist/
       studypack build --check                 # are the files in build/ up to date?
       studypack validate --format github      # annotations for GitHub Actions
+      studypack push --dry-run                # what would change in a running Anki (AnkiConnect)
 
     Exit codes: 0 ok, 1 content or output errors, 2 usage errors.
     """

@@ -23,6 +23,7 @@ def run_push(source: Path, client: AnkiConnect, options: BuildOptions, *, dry_ru
     """Returns the exit code; prints the plan (dry run) or what was done."""
     from . import state
 
+    _status(f"rendering {source} as `build` does")
     built = _build(source, options)
     if built is None:
         return 1
@@ -30,6 +31,7 @@ def run_push(source: Path, client: AnkiConnect, options: BuildOptions, *, dry_ru
     pushed_before = state.load(record_path)
     try:
         client.check_version()
+        _status(f"reading the collection through AnkiConnect at {client.url}")
         plan = make_plan(built, read_collection(client, built), pushed_before, prune, force)
     except (AnkiConnectError, PlanError) as exc:
         click.echo(f"error: {exc}", err=True)
@@ -94,6 +96,12 @@ def _confirm_delete(count: int, yes: bool) -> bool:
         return True
     click.echo("nothing changed", err=True)
     return False
+
+
+def _status(message: str) -> None:
+    """A line of progress for a person at a terminal; scripts and logs get only the result."""
+    if sys.stderr.isatty():
+        click.echo(f"{message}…", err=True)
 
 
 @contextlib.contextmanager
