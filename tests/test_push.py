@@ -442,3 +442,52 @@ def test_a_flat_push_moves_every_card_into_the_top_deck(server, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "pushed: 6 moved; 0 unchanged"  # fields and tags stay as they were
     assert {tuple(n["decks"]) for n in collection_notes(server.col).values()} == {("Push Deck",)}
+
+
+def test_a_renamed_note_type_is_named_not_duplicated(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    deck, _ = load_deck(source)
+    context = replace(make_context(deck, source), timestamp=1_700_000_000)
+    import_apkg(server.col, render(deck, context), tmp_path)
+    model = server.col.models.by_name("studypack Q&A v1 (push-deck)")
+    model["name"] = "My interview cards"
+    server.col.models.update_dict(model)
+    result = push(source, server)
+    assert result.exit_code == 1
+    assert "is called 'My interview cards' in Anki: rename it back" in result.stderr
+    assert server.writes == 0
+
+
+def test_a_server_that_is_not_ankiconnect_is_named(tmp_path: Path):
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from threading import Thread
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html>hello</html>")
+
+        def log_message(self, *args):
+            pass
+
+    http = HTTPServer(("127.0.0.1", 0), Page)
+    Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        source = write_source(tmp_path / "src", first_questions())
+        url = f"http://127.0.0.1:{http.server_address[1]}"
+        result = CliRunner().invoke(main, ["push", str(source), "--url", url])
+    finally:
+        http.shutdown()
+        http.server_close()
+    assert result.exit_code == 1
+    assert f"{url} did not answer with JSON: is it AnkiConnect?" in result.stderr
+
+
+def test_an_unwritable_record_is_a_warning(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    state.path_for(source).mkdir()  # a folder where the record file should go: cannot be replaced
+    result = push(source, server)
+    assert result.exit_code == 0, result.output
+    assert "warning: cannot write" in result.stderr
+    assert_matches(server.col, built(source))

@@ -50,14 +50,26 @@ def run_push(source: Path, client: AnkiConnect, options: BuildOptions, *, dry_ru
         with _progress(len(steps(built, plan))) as advance:
             record = apply(client, built, plan, pushed_before, advance)
     except PushFailed as exc:
-        state.save(record_path, exc.record)
+        _save_record(record_path, exc.record)
         click.echo(f"error: {exc}", err=True)
         click.echo(f"{exc.completed} changes were made before it stopped; push again to finish", err=True)
         return 1
-    if not plan.is_empty or record != pushed_before:
-        state.save(record_path, record)
+    if record != pushed_before:
+        _save_record(record_path, record)
     click.echo(summary(plan, done=True))
     return 0
+
+
+def _save_record(path: Path, record) -> None:
+    from . import state
+
+    try:
+        state.save(path, record)
+    except OSError as exc:
+        # Anki is up to date either way; without the record, the next push cannot tell
+        # an edit made in Anki from an older version of the source.
+        click.echo(f"warning: cannot write {path} ({exc.strerror or exc}); edits made in Anki "
+                   "will not be detected on the next push", err=True)
 
 
 def _build(source: Path, options: BuildOptions):

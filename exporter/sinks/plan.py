@@ -53,6 +53,9 @@ class CollectionState:
     decks: frozenset[str]
     notes: tuple[RemoteNote, ...]  # every note of studypack's note types
     media: dict[str, bytes | None]  # each built media name -> its bytes in Anki, None if missing
+    # Built note type name -> the name Anki shows for the same note type id, when they differ
+    # (a note type imported from the .apkg, then renamed in Anki).
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,9 @@ def _plan_notetypes(built: AnkiDeck, remote: CollectionState):
     creates, updates = [], []
     for notetype in built.notetypes:
         present = remote.notetypes.get(notetype.name)
+        if present is None and notetype.name in remote.renamed:
+            raise PlanError(f"the note type '{notetype.name}' is called '{remote.renamed[notetype.name]}' "
+                            "in Anki: rename it back (Tools → Manage Note Types), then push again")
         if present is None:
             creates.append(notetype)
             continue

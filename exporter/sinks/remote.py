@@ -20,7 +20,10 @@ def read_collection(client: AnkiConnect, built: AnkiDeck) -> CollectionState:
     found = client.multi([Action("findNotes", {"query": f"mid:{models[name]}"}) for name in ours])
     note_ids = sorted({note_id for ids in found for note_id in ids})
     notes = _read_notes(client, note_ids)
-    return CollectionState(notetypes, frozenset(deck_names), notes, _read_media(client, built))
+    names_by_id = {model_id: name for name, model_id in models.items()}
+    renamed = {t.name: names_by_id[t.id] for t in built.notetypes
+               if t.name not in models and t.id in names_by_id}
+    return CollectionState(notetypes, frozenset(deck_names), notes, _read_media(client, built), renamed)
 
 
 def _read_notetypes(client: AnkiConnect, names: list[str]) -> dict[str, RemoteNoteType]:
