@@ -491,3 +491,53 @@ def test_an_unwritable_record_is_a_warning(server, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "warning: cannot write" in result.stderr
     assert_matches(server.col, built(source))
+
+
+# --- the plan alone: a pure function of the built deck, the collection and the record ----------
+
+def small_deck():
+    from exporter.backends.anki.structure import AnkiDeck, AnkiDeckInfo, CardTemplate, Note, NoteType
+
+    notetype = NoteType(1 << 30, "T", ("Front", "Id"), (CardTemplate("c", "{{Front}}", "{{Id}}"),), "css",
+                        key_field="Id")
+    note = Note("guid-a", "a", "T", ("new text", "a"), ("topic::x",), "D")
+    return AnkiDeck((notetype,), (AnkiDeckInfo(1, "D"),), (note,), ())
+
+
+def remote_with(front: str, tags=("topic::x",)):
+    from exporter.sinks.plan import CollectionState, RemoteCard, RemoteNote, RemoteNoteType
+
+    notetype = RemoteNoteType("T", ("Front", "Id"), {"c": ("{{Front}}", "{{Id}}")}, "css")
+    note = RemoteNote(7, "T", {"Front": front, "Id": "a"}, tags, (RemoteCard(70, "D", False),))
+    return CollectionState({"T": notetype}, frozenset({"D"}), (note,), {})
+
+
+@pytest.mark.parametrize(("record_of", "force", "outcome"), [
+    (None, False, "update"),          # no record (an .apkg import): the source wins
+    ("old text", False, "update"),    # Anki holds what the last push wrote: the source changed
+    ("other", False, "edited"),       # Anki holds something else: edited there, left alone
+    ("other", True, "update"),        # ... unless forced
+])
+def test_plan_tells_a_source_change_from_an_edit_in_anki(record_of, force, outcome):
+    from exporter.sinks.plan import PushedNote, fields_hash
+
+    pushed = {} if record_of is None else {"guid-a": PushedNote(fields_hash([record_of, "a"]), ("topic::x",))}
+    plan = make_plan(small_deck(), remote_with("old text"), pushed, force=force)
+    assert [u.fields for u in getattr(plan, outcome)] == [("Front",)]
+    assert not (plan.edited if outcome == "update" else plan.update)
+    assert plan.is_empty == (outcome == "edited")
+    # The record keeps the last push's entry for a note left alone, so it stays "edited".
+    expected = pushed["guid-a"] if outcome == "edited" else PushedNote(fields_hash(["new text", "a"]),
+                                                                       ("topic::x",))
+    assert plan.pushed == {"guid-a": expected}
+
+
+def test_plan_only_takes_away_tags_studypack_wrote():
+    from exporter.sinks.plan import PushedNote, fields_hash
+
+    remote = remote_with("new text", tags=("topic::old", "leech", "mine"))
+    unrecorded = make_plan(small_deck(), remote, {})
+    assert [(u.add_tags, u.remove_tags) for u in unrecorded.update] == [(("topic::x",), ("topic::old",))]
+    recorded = make_plan(small_deck(), remote,
+                         {"guid-a": PushedNote(fields_hash(["new text", "a"]), ("topic::old", "mine"))})
+    assert [(u.add_tags, u.remove_tags) for u in recorded.update] == [(("topic::x",), ("topic::old", "mine"))]
