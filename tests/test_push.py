@@ -220,6 +220,18 @@ def test_edited_source_is_pushed_in_place_keeping_review_history(server, tmp_pat
         f"{NOTHING}; 1 removed from the source but kept in Anki (--prune suspend|delete)"], again.output
 
 
+def test_a_changed_image_is_uploaded_again(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    assert push(source, server).exit_code == 0
+    image = tmp_path / "src" / "media" / "diagram.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # still a PNG to a viewer; different bytes
+    assert [m.name for m in current_plan(source, server).media] == ["diagram.png"]
+    result = push(source, server)
+    assert result.stdout.strip() == "pushed: 1 media file uploaded; 6 unchanged", result.output
+    assert (Path(server.col.media.dir()) / "diagram.png").read_bytes() == image.read_bytes()
+    assert push(source, server).stdout.strip() == NOTHING
+
+
 def test_decomposed_unicode_is_not_a_change_forever(server, tmp_path: Path):
     # Anki stores note text in NFC; the source may hold a decomposed "é" (e + U+0301).
     questions = first_questions()
