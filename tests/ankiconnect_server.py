@@ -130,6 +130,13 @@ class AnkiConnectServer:
         queues = [self.col.db.scalar("select queue from cards where id = ?", c) for c in cards]
         return [None if q is None else q == -1 for q in queues]
 
+    def act_getDeckConfig(self, deck: str) -> dict | bool:
+        if deck not in self.act_deckNames():
+            return False
+        found = self.col.decks.by_name(deck)
+        # Like the add-on's decks.confForDid: a filtered deck has no preset and answers itself.
+        return found if found.get("dyn") else self.col.decks.config_dict_for_deck_id(found["id"])
+
     def act_retrieveMediaFile(self, filename: str) -> str | bool:
         path = f"{self.col.media.dir()}/{filename}"
         try:

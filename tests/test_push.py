@@ -220,6 +220,18 @@ def test_edited_source_is_pushed_in_place_keeping_review_history(server, tmp_pat
         f"{NOTHING}; 1 removed from the source but kept in Anki (--prune suspend|delete)"], again.output
 
 
+def test_cards_in_a_custom_study_session_are_left_there(server, tmp_path: Path):
+    source = write_source(tmp_path / "src", first_questions())
+    assert push(source, server).exit_code == 0
+    col = server.col
+    session = col.sched.get_or_create_filtered_deck(deck_id=0)
+    session.name, session.config.search_terms[0].search = "Cram", '"deck:Push Deck::01 Basics"'
+    col.sched.add_or_update_filtered_deck(session)
+    assert collection_notes(col)["q00"]["decks"] == ["Cram"]
+    assert push(source, server).stdout.strip() == NOTHING
+    assert collection_notes(col)["q00"]["decks"] == ["Cram"]
+
+
 def test_a_changed_image_is_uploaded_again(server, tmp_path: Path):
     source = write_source(tmp_path / "src", first_questions())
     assert push(source, server).exit_code == 0

@@ -34,6 +34,9 @@ class RemoteCard:
     id: int
     deck: str
     suspended: bool
+    # In a filtered deck (a custom study session): Anki returns it to its home deck when
+    # that session ends, so push leaves it where it is.
+    filtered: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ def _record(note: Note) -> PushedNote:
 
 
 def _move(note: Note, present: RemoteNote) -> Move | None:
-    cards = [c for c in present.cards if c.deck != note.deck]
+    cards = [c for c in present.cards if c.deck != note.deck and not c.filtered]
     if not cards:
         return None
     return Move(note, tuple(c.id for c in cards), tuple(sorted({c.deck for c in cards})))

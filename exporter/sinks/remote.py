@@ -51,15 +51,24 @@ def _read_notes(client: AnkiConnect, note_ids: list[int]) -> tuple[RemoteNote, .
     flags = [f for chunk in client.batched(
         Action("areSuspended", {"cards": ids}) for ids in _chunks(card_ids)) for f in chunk]
     suspended = dict(zip(card_ids, flags, strict=True))
+    filtered = _filtered_decks(client, sorted(set(decks.values())))
     return tuple(
         RemoteNote(
             info["noteId"], info["modelName"],
             {name: f["value"] for name, f in info["fields"].items()},
             tuple(info["tags"]),
-            tuple(RemoteCard(c, decks.get(c, ""), bool(suspended.get(c))) for c in info.get("cards", [])),
+            tuple(RemoteCard(c, decks.get(c, ""), bool(suspended.get(c)), decks.get(c) in filtered)
+                  for c in info.get("cards", [])),
         )
         for info in infos
     )
+
+
+def _filtered_decks(client: AnkiConnect, names: list[str]) -> set[str]:
+    """The filtered decks among these: getDeckConfig answers a filtered deck itself (dyn set)."""
+    configs = client.batched(Action("getDeckConfig", {"deck": name}) for name in names)
+    return {name for name, config in zip(names, configs, strict=True)
+            if isinstance(config, dict) and config.get("dyn")}
 
 
 def _read_media(client: AnkiConnect, built: AnkiDeck) -> dict[str, bytes | None]:
