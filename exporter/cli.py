@@ -37,6 +37,7 @@ def main() -> None:
       studypack build --check                 # are the files in build/ up to date?
       studypack validate --format github      # annotations for GitHub Actions
       studypack validate a.yaml b.yaml -q     # several decks, errors only
+      studypack push --dry-run                # what would change in a running Anki (AnkiConnect)
 
     Exit codes: 0 ok, 1 content or output errors, 2 usage errors.
     """
@@ -181,6 +182,42 @@ def _build_options(values: dict):
     return BuildOptions(paper=values["paper"], anki_flat=values["anki_flat"],
                         handbook_style=values["handbook_style"], font_dir=values["font_dir"],
                         templates_dir=values["templates_dir"])
+
+
+# --- push (issue 13): a self-contained block; everything heavy is imported inside ---
+
+
+@main.command()
+@_source_argument
+@click.option("--url", default="http://127.0.0.1:8765", show_default=True, envvar="ANKICONNECT_URL",
+              help="Where AnkiConnect listens (env ANKICONNECT_URL).")
+@click.option("--api-key", envvar="ANKICONNECT_API_KEY",
+              help="AnkiConnect's apiKey, when its config sets one (env ANKICONNECT_API_KEY).")
+@click.option("--dry-run", is_flag=True, help="Print what would change in Anki; change nothing.")
+@click.option("--prune", type=click.Choice(("suspend", "delete")),
+              help="What to do with notes whose question left the source (default: only report).")
+@click.option("--yes", is_flag=True, help="Do not ask before --prune delete deletes notes.")
+@click.option("--force", is_flag=True, help="Overwrite notes edited in Anki since the last push.")
+@click.option("--anki-flat", is_flag=True, help="One Anki deck instead of one sub-deck per topic.")
+@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder laid out like templates/; its anki/ files replace the built-in ones.")
+def push(source: Path, url: str, api_key: str | None, dry_run: bool, prune: str | None, yes: bool,
+         force: bool, anki_flat: bool, templates_dir: Path | None) -> None:
+    """Make the Anki collection match SOURCE through the AnkiConnect add-on.
+
+    \b
+    Adds new notes, updates changed ones (found by the same identity as the .apkg's,
+    so a deck first imported from the .apkg is updated, not duplicated), moves cards
+    whose topic changed, restyles the note type and uploads media. Review history is
+    never touched. Notes edited in Anki since the last push are reported, not overwritten.
+    """
+    from .backends import BuildOptions
+    from .sinks.ankiconnect import AnkiConnect
+    from .sinks.command import run_push
+
+    options = BuildOptions(anki_flat=anki_flat, templates_dir=templates_dir)
+    sys.exit(run_push(source, AnkiConnect(url, api_key), options, dry_run=dry_run, prune=prune,
+                      yes=yes, force=force))
 
 
 @main.command()

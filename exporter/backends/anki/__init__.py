@@ -8,12 +8,11 @@ import re
 from collections import Counter
 from pathlib import PurePosixPath
 
-import genanki
-
 from ...model import Deck, Question, Topic
 from .. import BuildContext
 from .ids import NOTETYPE_NAME, deck_id, note_guid, notetype_id, subdeck_id
-from .package import MediaFile, TimedDeck, package_bytes
+from .package import package_bytes
+from .structure import AnkiDeck, AnkiDeckInfo, CardTemplate, MediaFile, Note, NoteType
 
 FIELDS = ("Question", "Answer", "Details", "Topic", "Difficulty", "Related", "Id")
 TEMPLATE_NAME = "studypack card"  # part of Anki's schema check, like the field names
@@ -22,11 +21,18 @@ _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
 
 def render(deck: Deck, context: BuildContext) -> bytes:
+    return package_bytes(anki_deck(deck, context), context.timestamp)
+
+
+def anki_deck(deck: Deck, context: BuildContext) -> AnkiDeck:
+    """The note types, decks, notes and media of the deck: what the .apkg holds and push sends."""
     media_names = flat_media_names(deck.media)
     notetype = build_notetype(deck, context)
-    decks = build_decks(deck, context, notetype, media_names)
-    media = [MediaFile(media_names[p], (context.content_dir / p).read_bytes()) for p in deck.media]
-    return package_bytes(decks, media, context.timestamp)
+    decks, deck_of_topic = build_decks(deck, context)
+    notes = tuple(build_note(deck, q, context, notetype, media_names, deck_of_topic[q.topic])
+                  for q in study_order(deck))
+    media = tuple(MediaFile(media_names[p], (context.content_dir / p).read_bytes()) for p in deck.media)
+    return AnkiDeck((notetype,), decks, notes, media)
 
 
 def study_order(deck: Deck) -> list[Question]:
@@ -56,45 +62,41 @@ def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
-def build_notetype(deck: Deck, context: BuildContext) -> genanki.Model:
-    template = {
-        "name": TEMPLATE_NAME,
-        "qfmt": context.template("anki/front.html").read_text(encoding="utf-8"),
-        "afmt": context.template("anki/back.html").read_text(encoding="utf-8"),
-    }
-    return genanki.Model(
+def build_notetype(deck: Deck, context: BuildContext) -> NoteType:
+    template = CardTemplate(
+        TEMPLATE_NAME,
+        context.template("anki/front.html").read_text(encoding="utf-8"),
+        context.template("anki/back.html").read_text(encoding="utf-8"),
+    )
+    return NoteType(
         notetype_id(deck.id),
         f"{NOTETYPE_NAME} ({deck.id})",  # one per deck: Anki would rename a clash
-        fields=[{"name": name} for name in FIELDS],
-        templates=[template],
+        fields=FIELDS,
+        templates=(template,),
         css=context.template("anki/style.css").read_text(encoding="utf-8"),
-        sort_field_index=FIELDS.index("Question"),
+        sort_field=FIELDS.index("Question"),
     )
 
 
-def build_decks(deck: Deck, context: BuildContext, notetype: genanki.Model,
-                media_names: dict[str, str]) -> list[genanki.Deck]:
-    stamp, description = context.timestamp, context.html.description
-    top = TimedDeck(deck_id(deck.id), _name_part(deck.title), description, stamp)
-    topic_decks = {
-        topic.id: top if context.options.anki_flat else TimedDeck(
-            subdeck_id(deck.id, topic.id), subdeck_name(deck, i, topic), "", stamp)
-        for i, topic in enumerate(deck.topics)
-    }
-    for position, question in enumerate(study_order(deck)):
-        note = build_note(deck, question, context, notetype, media_names)
-        note.due = position  # new-card position: the study order, not 0 for all
-        topic_decks[question.topic].add_note(note)
-    return [top, *(d for d in topic_decks.values() if d is not top)]
+def build_decks(deck: Deck, context: BuildContext) -> tuple[tuple[AnkiDeckInfo, ...], dict[str, str]]:
+    """The decks, the top one first, and the name of the deck each topic's cards go in."""
+    top = AnkiDeckInfo(deck_id(deck.id), _name_part(deck.title), context.html.description)
+    if context.options.anki_flat:
+        return (top,), {topic.id: top.name for topic in deck.topics}
+    subdecks = [AnkiDeckInfo(subdeck_id(deck.id, topic.id), subdeck_name(deck, i, topic))
+                for i, topic in enumerate(deck.topics)]
+    return (top, *subdecks), {t.id: d.name for t, d in zip(deck.topics, subdecks, strict=True)}
 
 
-def build_note(deck: Deck, question: Question, context: BuildContext, notetype: genanki.Model,
-               media_names: dict[str, str]) -> genanki.Note:
-    return genanki.Note(
-        model=notetype,
-        fields=note_fields(deck, question, context, media_names),
-        tags=note_tags(question),
+def build_note(deck: Deck, question: Question, context: BuildContext, notetype: NoteType,
+               media_names: dict[str, str], deck_name: str) -> Note:
+    return Note(
         guid=note_guid(deck.id, question.id),
+        key=question.id,
+        notetype=notetype.name,
+        fields=tuple(note_fields(deck, question, context, media_names)),
+        tags=tuple(note_tags(question)),
+        deck=deck_name,
     )
 
 

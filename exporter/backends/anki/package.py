@@ -1,4 +1,4 @@
-"""Write genanki decks to .apkg bytes: fixed times and ids, sorted zip entries, no temp litter."""
+"""Write an AnkiDeck to .apkg bytes with genanki: fixed times and ids, sorted zip entries, no temp litter."""
 
 from __future__ import annotations
 
@@ -10,19 +10,14 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
 
+from .structure import AnkiDeck, NoteType
+
 COLLECTION_NAME = "collection.anki2"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    name: str  # the flat name Anki stores and the cards reference
-    data: bytes
 
 
 class TimedDeck(genanki.Deck):
@@ -36,13 +31,37 @@ class TimedDeck(genanki.Deck):
         return {**super().to_json(), "mod": self.timestamp}
 
 
-def package_bytes(decks: list[genanki.Deck], media: list[MediaFile], timestamp: int) -> bytes:
-    """The .apkg for these decks; every time and id inside derives from `timestamp`."""
-    entries = {COLLECTION_NAME: _collection_bytes(decks, timestamp)}
+def package_bytes(anki: AnkiDeck, timestamp: int) -> bytes:
+    """The .apkg of the deck; every time and id inside derives from `timestamp`."""
+    media = list(anki.media)
+    entries = {COLLECTION_NAME: _collection_bytes(genanki_decks(anki, timestamp), timestamp)}
     # Anki's legacy package layout: files stored as "0", "1", … plus a JSON name map.
     entries["media"] = json.dumps({str(i): m.name for i, m in enumerate(media)}).encode()
     entries.update({str(i): m.data for i, m in enumerate(media)})
     return _zip(entries, timestamp)
+
+
+def genanki_decks(anki: AnkiDeck, timestamp: int) -> list[genanki.Deck]:
+    """genanki decks in AnkiDeck order, each holding its notes in study order."""
+    models = {t.name: genanki_model(t) for t in anki.notetypes}
+    decks = {d.name: TimedDeck(d.id, d.name, d.description, timestamp) for d in anki.decks}
+    for position, note in enumerate(anki.notes):
+        card_note = genanki.Note(model=models[note.notetype], fields=list(note.fields),
+                                 tags=list(note.tags), guid=note.guid)
+        card_note.due = position  # new-card position: the study order, not 0 for all
+        decks[note.deck].add_note(card_note)
+    return list(decks.values())
+
+
+def genanki_model(notetype: NoteType) -> genanki.Model:
+    return genanki.Model(
+        notetype.id, notetype.name,
+        fields=[{"name": name} for name in notetype.fields],
+        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in notetype.templates],
+        css=notetype.css,
+        model_type=genanki.Model.CLOZE if notetype.is_cloze else genanki.Model.FRONT_BACK,
+        sort_field_index=notetype.sort_field,
+    )
 
 
 def _collection_bytes(decks: list[genanki.Deck], timestamp: int) -> bytes:
