@@ -1,0 +1,116 @@
+"""Card shapes beyond Q&A: cloze marks and the reversed and cloze note types, in real Anki."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import genanki
+import pytest
+from anki_client import import_apkg, open_collection
+
+from exporter.backends import default_templates_dir
+from exporter.backends.anki.ids import notetype_id
+from exporter.backends.anki.notetypes import (
+    CLOZE_FIELDS,
+    QA_FIELDS,
+    cloze_notetype,
+    qa_notetype,
+    reverse_notetype,
+)
+from exporter.markup.cloze import anki_field, blanked, filled, filled_marked, scan
+
+
+def visible(card_html: str) -> str:
+    """What the card shows: no style sheet, no tags, no attributes (Anki keeps the hidden
+    answer in a data-cloze attribute for type-in, which nobody sees)."""
+    text = re.sub(r"<style>.*?</style>", "", card_html, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+def read_default_template(name: str) -> str:
+    return (default_templates_dir() / name).read_text(encoding="utf-8")
+
+
+def test_marks_are_found_with_numbers_answers_and_hints() -> None:
+    marks, problems = scan("A {{c1::cat}} and a {{c2::dog::animal}}; {{code}} is text")
+    assert [(m.number, m.answer, m.hint) for m in marks] == [(1, "cat", ""), (2, "dog", "animal")]
+    assert problems == []
+
+
+def test_a_double_colon_inside_code_is_part_of_the_answer() -> None:
+    marks, _ = scan("Use {{c1::`std::vector`}} or {{c2::a::b::c}}")
+    assert [(m.answer, m.hint) for m in marks] == [("`std::vector`", ""), ("a", "b::c")]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{{c1::never closed", "never closed"),
+    ("{{c0::zero}}", "start at c1"),
+    ("{{c1::  }}", "hides nothing"),
+    ("{{c1::outer {{c2::inner}}", "nested"),
+])
+def test_malformed_marks_are_reported_with_their_offset(text: str, message: str) -> None:
+    _, problems = scan(text)
+    assert len(problems) == 1 and message in problems[0].message and problems[0].offset == 0
+
+
+def test_the_text_variants_for_model_print_and_handbook() -> None:
+    text = "The **capital of {{c1::France}}** is {{c2::Paris::a city}}."
+    assert filled(text) == "The **capital of France** is Paris."
+    assert filled_marked(text) == "The **capital of ⟦France⟧** is ⟦Paris⟧."
+    assert blanked(text) == "The **capital of \\[…\\]** is \\[a city\\]."
+
+
+def test_the_anki_field_keeps_emphasis_around_a_mark_whole() -> None:
+    from markdown_it import MarkdownIt
+
+    render = MarkdownIt().renderInline
+    html = anki_field("The **capital of {{c1::France}}** uses {{c2::`a::b`}}", render)
+    assert html == ("The <strong>capital of {{c1::France}}</strong> uses "
+                    "{{c2::<code>a:&#58;b</code>}}")
+
+
+def test_the_qa_note_type_keeps_the_id_published_decks_use() -> None:
+    model = qa_notetype("deck", read_default_template)
+    assert model.model_id == notetype_id("deck")
+    assert [f["name"] for f in model.fields] == list(QA_FIELDS)
+
+
+@pytest.fixture()
+def collection(tmp_path: Path):
+    col = open_collection(tmp_path / "anki")
+    yield col
+    col.close()
+
+
+def test_reverse_and_cloze_notes_render_in_real_anki(collection, tmp_path: Path) -> None:
+    qa, reverse, cloze = (make("deck", read_default_template)
+                          for make in (qa_notetype, reverse_notetype, cloze_notetype))
+    deck = genanki.Deck(1 << 30, "Shapes")
+    deck.add_note(genanki.Note(model=qa, fields=["Q1?", "A1", "", "T", "", "", "q1"], guid="g1"))
+    deck.add_note(genanki.Note(model=reverse, fields=["What is a tensor?", "An n-dimensional array",
+                                                      "", "T", "", "", "q2"], guid="g2"))
+    text = anki_field("Paris is the capital of {{c1::France}}, on the {{c2::Seine::river}}",
+                      lambda s: s)
+    deck.add_note(genanki.Note(model=cloze, fields=[text, "extra words", "", "T", "", "", "q3"],
+                               guid="g3"))
+    package = tmp_path / "shapes.apkg"
+    genanki.Package(deck).write_to_file(package)
+    import_apkg(collection, package.read_bytes(), tmp_path)
+
+    by_guid = {collection.get_note(n).guid: collection.get_note(n)
+               for n in collection.find_notes("")}
+    assert len(by_guid["g1"].cards()) == 1
+    forward, backward = by_guid["g2"].cards()
+    front = visible(forward.question())
+    assert "What is a tensor?" in front and "n-dimensional" not in front
+    assert "n-dimensional array" in visible(backward.question())
+    assert "What is a tensor?" not in visible(backward.question())
+    assert "What is a tensor?" in visible(backward.answer())
+    one, two = sorted(by_guid["g3"].cards(), key=lambda c: c.ord)
+    assert "[...]" in visible(one.question()) and "France" not in visible(one.question())
+    assert "Seine" in visible(one.question())  # card 1 hides c1 only
+    assert "[river]" in visible(two.question()) and "France" in visible(two.question())
+    assert "France" in visible(one.answer()) and "extra words" in visible(one.answer())
+    assert [f["name"] for f in by_guid["g3"].note_type()["flds"]] == list(CLOZE_FIELDS)
