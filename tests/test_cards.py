@@ -19,6 +19,7 @@ from exporter.backends.anki.notetypes import (
     qa_notetype,
     reverse_notetype,
 )
+from exporter.backends.anki.package import genanki_model
 from exporter.markup.cloze import anki_field, blanked, filled, filled_marked, scan
 
 
@@ -72,9 +73,9 @@ def test_the_anki_field_keeps_emphasis_around_a_mark_whole() -> None:
 
 
 def test_the_qa_note_type_keeps_the_id_published_decks_use() -> None:
-    model = qa_notetype("deck", read_default_template)
-    assert model.model_id == notetype_id("deck")
-    assert [f["name"] for f in model.fields] == list(QA_FIELDS)
+    notetype = qa_notetype("deck", read_default_template)
+    assert notetype.id == notetype_id("deck")
+    assert notetype.fields == QA_FIELDS
 
 
 @pytest.fixture()
@@ -85,7 +86,7 @@ def collection(tmp_path: Path):
 
 
 def test_reverse_and_cloze_notes_render_in_real_anki(collection, tmp_path: Path) -> None:
-    qa, reverse, cloze = (make("deck", read_default_template)
+    qa, reverse, cloze = (genanki_model(make("deck", read_default_template))
                           for make in (qa_notetype, reverse_notetype, cloze_notetype))
     deck = genanki.Deck(1 << 30, "Shapes")
     deck.add_note(genanki.Note(model=qa, fields=["Q1?", "A1", "", "T", "", "", "q1"], guid="g1"))

@@ -10,12 +10,13 @@ from pathlib import PurePosixPath
 
 from ...model import Deck, Question, Topic
 from .. import BuildContext
-from .ids import NOTETYPE_NAME, deck_id, note_guid, notetype_id, subdeck_id
+from .ids import deck_id, note_guid, subdeck_id
+from .notetypes import QA_FIELDS, QA_TEMPLATE, qa_notetype
 from .package import package_bytes
-from .structure import AnkiDeck, AnkiDeckInfo, CardTemplate, MediaFile, Note, NoteType
+from .structure import AnkiDeck, AnkiDeckInfo, MediaFile, Note, NoteType
 
-FIELDS = ("Question", "Answer", "Details", "Topic", "Difficulty", "Related", "Id")
-TEMPLATE_NAME = "studypack card"  # part of Anki's schema check, like the field names
+FIELDS = QA_FIELDS
+TEMPLATE_NAME = QA_TEMPLATE
 
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
@@ -63,19 +64,7 @@ def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:
 
 
 def build_notetype(deck: Deck, context: BuildContext) -> NoteType:
-    template = CardTemplate(
-        TEMPLATE_NAME,
-        context.template("anki/front.html").read_text(encoding="utf-8"),
-        context.template("anki/back.html").read_text(encoding="utf-8"),
-    )
-    return NoteType(
-        notetype_id(deck.id),
-        f"{NOTETYPE_NAME} ({deck.id})",  # one per deck: Anki would rename a clash
-        fields=FIELDS,
-        templates=(template,),
-        css=context.template("anki/style.css").read_text(encoding="utf-8"),
-        sort_field=FIELDS.index("Question"),
-    )
+    return qa_notetype(deck.id, lambda name: context.template(name).read_text(encoding="utf-8"))
 
 
 def build_decks(deck: Deck, context: BuildContext) -> tuple[tuple[AnkiDeckInfo, ...], dict[str, str]]:

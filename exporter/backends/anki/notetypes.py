@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import genanki
-
 from .ids import NOTETYPE_NAME, stable_id
+from .structure import CardTemplate, NoteType
 
 QA_FIELDS = ("Question", "Answer", "Details", "Topic", "Difficulty", "Related", "Id")
 CLOZE_FIELDS = ("Text", "Extra", "Details", "Topic", "Difficulty", "Related", "Id")
@@ -22,36 +21,34 @@ CLOZE_TEMPLATE = "studypack cloze"
 REVERSE_NAME = "studypack Q&A + reverse v1"
 CLOZE_NAME = "studypack cloze v1"
 
-# A template file by its name under templates/ (the user's copy when there is one).
+# A template file's text by its name under templates/ (the user's copy when there is one).
 ReadTemplate = Callable[[str], str]
 
 
-def qa_notetype(deck_slug: str, read: ReadTemplate) -> genanki.Model:
-    return _model(stable_id("notetype", deck_slug, NOTETYPE_NAME), f"{NOTETYPE_NAME} ({deck_slug})",
-                  QA_FIELDS, [_forward(read)], read)
+def qa_notetype(deck_slug: str, read: ReadTemplate) -> NoteType:
+    return _notetype(NOTETYPE_NAME, deck_slug, QA_FIELDS, (_forward(read),), read)
 
 
-def reverse_notetype(deck_slug: str, read: ReadTemplate) -> genanki.Model:
+def reverse_notetype(deck_slug: str, read: ReadTemplate) -> NoteType:
     """The Q&A fields with two cards a note: question -> answer, then answer -> question."""
-    reverse = {"name": REVERSE_TEMPLATE, "qfmt": read("anki/reverse_front.html"),
-               "afmt": read("anki/reverse_back.html")}
-    return _model(stable_id("notetype", deck_slug, REVERSE_NAME), f"{REVERSE_NAME} ({deck_slug})",
-                  QA_FIELDS, [_forward(read), reverse], read)
+    reverse = CardTemplate(REVERSE_TEMPLATE, read("anki/reverse_front.html"),
+                           read("anki/reverse_back.html"))
+    return _notetype(REVERSE_NAME, deck_slug, QA_FIELDS, (_forward(read), reverse), read)
 
 
-def cloze_notetype(deck_slug: str, read: ReadTemplate) -> genanki.Model:
+def cloze_notetype(deck_slug: str, read: ReadTemplate) -> NoteType:
     """Anki's own cloze machinery: one card per cN number in the Text field."""
-    template = {"name": CLOZE_TEMPLATE, "qfmt": read("anki/cloze_front.html"),
-                "afmt": read("anki/cloze_back.html")}
-    return _model(stable_id("notetype", deck_slug, CLOZE_NAME), f"{CLOZE_NAME} ({deck_slug})",
-                  CLOZE_FIELDS, [template], read, model_type=genanki.Model.CLOZE)
+    template = CardTemplate(CLOZE_TEMPLATE, read("anki/cloze_front.html"), read("anki/cloze_back.html"))
+    return _notetype(CLOZE_NAME, deck_slug, CLOZE_FIELDS, (template,), read, is_cloze=True)
 
 
-def _forward(read: ReadTemplate) -> dict[str, str]:
-    return {"name": QA_TEMPLATE, "qfmt": read("anki/front.html"), "afmt": read("anki/back.html")}
+def _forward(read: ReadTemplate) -> CardTemplate:
+    return CardTemplate(QA_TEMPLATE, read("anki/front.html"), read("anki/back.html"))
 
 
-def _model(model_id: int, name: str, fields: tuple[str, ...], templates: list[dict[str, str]],
-           read: ReadTemplate, model_type: int = genanki.Model.FRONT_BACK) -> genanki.Model:
-    return genanki.Model(model_id, name, fields=[{"name": f} for f in fields], templates=templates,
-                         css=read("anki/style.css"), model_type=model_type, sort_field_index=0)
+def _notetype(name: str, deck_slug: str, fields: tuple[str, ...], templates: tuple[CardTemplate, ...],
+              read: ReadTemplate, is_cloze: bool = False) -> NoteType:
+    # One per deck, in id and name: restyling one published deck never touches another's,
+    # and Anki would rename a clash of names.
+    return NoteType(stable_id("notetype", deck_slug, name), f"{name} ({deck_slug})", fields=fields,
+                    templates=templates, css=read("anki/style.css"), sort_field=0, is_cloze=is_cloze)
