@@ -94,11 +94,21 @@ def _build_options(paper: str, anki_flat: bool, handbook_style: str, font_dir: P
 @_output_options
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 if any output in the folder is stale or missing.")
-def build(source: Path, output_dir: Path, only: tuple[str, ...], check: bool, **style) -> None:
+@click.option("--locked", is_flag=True,
+              help="Fail if the ledger (SOURCE with .lock) is out of date instead of updating it (CI).")
+@click.option("--no-ledger", is_flag=True,
+              help="Do not write the ledger (a read-only source folder); the times it records "
+                   "are still used.")
+@click.option("--allow-id-change", is_flag=True,
+              help="Accept a changed deck id or note type version: Anki then imports a new deck "
+                   "and users start without review history.")
+def build(source: Path, output_dir: Path, only: tuple[str, ...], check: bool, locked: bool,
+          no_ledger: bool, allow_id_change: bool, **style) -> None:
     """Validate SOURCE, then build every output (or those named by --only)."""
-    from .build import run_build
+    from .build import LedgerPolicy, run_build
 
-    sys.exit(run_build(source, output_dir, only, _build_options(**style), check=check))
+    policy = LedgerPolicy(write=not no_ledger, locked=locked, allow_id_change=allow_id_change)
+    sys.exit(run_build(source, output_dir, only, _build_options(**style), check=check, policy=policy))
 
 
 @main.command()

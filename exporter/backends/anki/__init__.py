@@ -26,7 +26,9 @@ def render(deck: Deck, context: BuildContext) -> bytes:
     notetype = build_notetype(deck, context)
     decks = build_decks(deck, context, notetype, media_names)
     media = [MediaFile(media_names[p], (context.content_dir / p).read_bytes()) for p in deck.media]
-    return package_bytes(decks, media, context.timestamp)
+    times = context.times
+    note_times = {note_guid(deck.id, q.id): times.question(q.id) for q in deck.questions} if times else {}
+    return package_bytes(decks, media, context.timestamp, note_times, times.notetype if times else None)
 
 
 def study_order(deck: Deck) -> list[Question]:
@@ -42,7 +44,7 @@ def subdeck_name(deck: Deck, index: int, topic: Topic) -> str:
 
 
 def _name_part(title: str) -> str:
-    return title.replace("::", ":")  # "::" would nest one more deck level
+    return re.sub(":{2,}", ":", title)  # "::" (or ":::") would nest one more deck level
 
 
 def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:

@@ -9,7 +9,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,29 +36,59 @@ class TimedDeck(genanki.Deck):
         return {**super().to_json(), "mod": self.timestamp}
 
 
-def package_bytes(decks: list[genanki.Deck], media: list[MediaFile], timestamp: int) -> bytes:
-    """The .apkg for these decks; every time and id inside derives from `timestamp`."""
-    entries = {COLLECTION_NAME: _collection_bytes(decks, timestamp)}
+def package_bytes(decks: list[genanki.Deck], media: list[MediaFile], timestamp: int,
+                  note_times: Mapping[str, int] | None = None, notetype_time: int | None = None) -> bytes:
+    """The .apkg for these decks; every time and id inside derives from the build times.
+
+    `timestamp` is the deck's; `note_times` (by GUID) and `notetype_time` are when each note
+    and the note type last changed: Anki updates a note or note type only when its time is
+    newer than the one it has, so an unchanged one must keep its time.
+    """
+    times = _Times(timestamp, dict(note_times or {}), timestamp if notetype_time is None else notetype_time)
+    entries = {COLLECTION_NAME: _collection_bytes(decks, times)}
     # Anki's legacy package layout: files stored as "0", "1", … plus a JSON name map.
     entries["media"] = json.dumps({str(i): m.name for i, m in enumerate(media)}).encode()
     entries.update({str(i): m.data for i, m in enumerate(media)})
     return _zip(entries, timestamp)
 
 
-def _collection_bytes(decks: list[genanki.Deck], timestamp: int) -> bytes:
-    # genanki's Package.write_to_file leaks a mkstemp() file per build; we own the
-    # folder instead, so the database and its journal vanish with it.
+@dataclass(frozen=True)
+class _Times:
+    deck: int
+    notes: dict[str, int]
+    notetype: int
+
+
+def _collection_bytes(decks: list[genanki.Deck], times: _Times) -> bytes:
+    # In memory: nothing is written to $TMPDIR, so a full or hostile one cannot break a
+    # build and a killed build leaves nothing behind (genanki's own write_to_file leaks a
+    # mkstemp() file per build).
+    if not hasattr(sqlite3.Connection, "serialize"):  # Python 3.10
+        return _collection_bytes_in_temp_folder(decks, times)
+    conn = sqlite3.connect(":memory:")
+    try:
+        _fill(conn, decks, times)
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def _collection_bytes_in_temp_folder(decks: list[genanki.Deck], times: _Times) -> bytes:
     with tempfile.TemporaryDirectory(prefix="studypack-anki-") as folder:
         path = Path(folder) / COLLECTION_NAME
         conn = sqlite3.connect(path)
         try:
-            package = genanki.Package(decks)
-            package.write_to_db(conn.cursor(), timestamp, _ids(timestamp))
-            _fix_collection_times(conn, timestamp, _card_count(decks))
-            conn.commit()
+            _fill(conn, decks, times)
         finally:
             conn.close()
         return path.read_bytes()
+
+
+def _fill(conn: sqlite3.Connection, decks: list[genanki.Deck], times: _Times) -> None:
+    genanki.Package(decks).write_to_db(conn.cursor(), times.deck, _ids(times.deck))
+    _fix_collection_times(conn, times.deck, _card_count(decks))
+    _set_change_times(conn, times)
+    conn.commit()
 
 
 def _ids(timestamp: int) -> Iterator[int]:
@@ -86,6 +116,19 @@ def _fix_collection_times(conn: sqlite3.Connection, timestamp: int, card_count: 
         (timestamp, timestamp * 1000, timestamp * 1000,
          *(json.dumps(v, sort_keys=True) for v in (conf, decks, dconf))),
     )
+
+
+def _set_change_times(conn: sqlite3.Connection, times: _Times) -> None:
+    """Each note (and its cards) carries the time its question last changed; the note type
+    the time its templates did."""
+    conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
+                     [(stamp, guid) for guid, stamp in sorted(times.notes.items())])
+    conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+    (models,) = conn.execute("SELECT models FROM col").fetchone()
+    models = json.loads(models)
+    for model in models.values():
+        model["mod"] = times.notetype
+    conn.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
 
 
 def _zip(entries: dict[str, bytes], timestamp: int) -> bytes:
