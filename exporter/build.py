@@ -447,10 +447,10 @@ def _report_check(outputs: list[Output], record: Output | None, plan: ledger.Pla
 
 
 def _why_stale(output: Output, plan: ledger.Plan) -> str:
+    if output.backend == "ledger" and plan.changes:
+        return f"the ledger is out of date: {ledger.summary(plan.changes)}"
     if not output.path.exists():
         return "missing"
-    if output.backend == "ledger":
-        return f"the ledger is out of date: {ledger.summary(plan.changes)}"
     if plan.changes:
         return f"changed since it was built: {ledger.summary(plan.changes)}"
     return ("differs from a build of these sources and ledger (other options, another "

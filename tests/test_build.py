@@ -85,7 +85,8 @@ def test_check_reports_missing_files(tmp_path: Path):
     assert output.splitlines() == [
         f"would rebuild {tmp_path / 'out' / 'minimal-deck-handbook.md'}: missing",
         f"would rebuild {tmp_path / 'out' / 'media' / 'diagram.png'}: missing",
-        f"would rebuild {source.with_suffix('.lock')}: missing"]
+        f"would rebuild {source.with_suffix('.lock')}: the ledger is out of date: new deck details, "
+        "new note type (templates or CSS), new question 'sets', 3 more"]
     assert not (tmp_path / "out").exists()
 
 
