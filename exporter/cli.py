@@ -122,6 +122,65 @@ def watch(source: Path, output_dir: Path, only: tuple[str, ...], **style) -> Non
 
 
 @main.command()
+@click.argument("folder", required=False, default=Path("."),
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--topic", default="My topic", show_default=True,
+              help="What the deck is about: its title, and the subject of the example questions.")
+@click.option("--action", default=None,
+              help="The action the workflow uses, as OWNER/studypack@REF (pin a commit).")
+def init(folder: Path, topic: str, action: str | None) -> None:
+    """Start a deck repository in FOLDER: an example deck, its workflow, pre-commit and README.
+
+    Refuses to overwrite any file. Afterwards `studypack build` (in FOLDER) builds the deck.
+    """
+    from .build import ledger_output, plan_times, write_outputs
+    from .init import DEFAULT_ACTION, InitError, create, starter_for
+    from .validate import load_deck
+
+    try:
+        written = create(folder, starter_for(topic, action or DEFAULT_ACTION))
+    except (InitError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    source = folder / DEFAULT_SOURCE
+    deck, _ = load_deck(source)
+    if deck is not None:  # the ledger too, so the first commit has every file CI needs
+        record = ledger_output(source, plan_times(deck, source))
+        write_outputs([record])
+        written.append(record.path)
+    for path in written:
+        click.echo(f"created {path}")
+    if not action:
+        click.echo("next: in .github/workflows/studypack.yml, replace OWNER/studypack@main by where "
+                   "studypack lives, pinned to a commit", err=True)
+
+
+@main.command()
+@_source_argument
+@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The templates folder the deck is built with, if any.")
+def tracked(source: Path, templates_dir: Path | None) -> None:
+    """Fail if a file SOURCE needs (itself, its ledger, images, templates) is not tracked by git.
+
+    For a pre-commit hook: a commit that removes or forgets an image would break the next build.
+    """
+    from .tracked import GitError, needed_files, untracked
+    from .validate import load_deck
+
+    deck, _ = load_deck(source)
+    media = deck.media if deck else ()
+    try:
+        missing = untracked(needed_files(source, media, templates_dir))
+    except GitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for path in missing:
+        click.echo(f"{path}: error: not tracked by git, but the deck needs it (git add it, or "
+                   "remove its use)")
+    sys.exit(1 if missing else 0)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the source format (for editor validation and completion)."""
     from importlib.resources import files
