@@ -174,7 +174,8 @@ def _uses(document: object) -> list[str]:
 def test_every_action_is_pinned_to_a_commit_with_its_version(tmp_path: Path):
     for path in [ROOT / "action.yml", *workflow_files(tmp_path)]:
         lines = path.read_text(encoding="utf-8").splitlines()
-        uses = [line.split("uses:", 1)[1].strip() for line in lines if line.strip().startswith(("uses:", "- uses:"))]
+        uses = [line.split("uses:", 1)[1].strip() for line in lines
+                if line.strip().startswith(("uses:", "- uses:"))]
         assert uses
         for use in uses:
             if use == "./" or use.startswith("someone/studypack@"):
