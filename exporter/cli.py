@@ -19,7 +19,38 @@ _source_argument = click.argument(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Ctrl-C exits 130 and SIGTERM 143, as shells expect, after `finally` blocks ran (no
+    temporary file left); a plain click group reports Ctrl-C as exit 1, like a content error."""
+
+    def invoke(self, ctx: click.Context):
+        previous = _exit_on_sigterm()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        finally:
+            if previous is not None:
+                import signal
+
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, terminate)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="studypack")
 def main() -> None:
     """Compile one YAML question bank into an Anki deck, printable PDFs and a Markdown handbook.
@@ -32,7 +63,7 @@ def main() -> None:
       studypack build --check                 # are the files in build/ up to date?
       studypack validate --format github      # annotations for GitHub Actions
 
-    Exit codes: 0 ok, 1 content or output errors, 2 usage errors.
+    Exit codes: 0 ok, 1 content or output errors, 2 usage errors, 130 interrupted.
     """
 
 
