@@ -24,30 +24,40 @@ class _Group(click.Group):
     temporary file left); a plain click group reports Ctrl-C as exit 1, like a content error."""
 
     def invoke(self, ctx: click.Context):
-        previous = _exit_on_sigterm()
+        received: list[int] = []
+        previous = _handle_signals(received)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
+            received.append(2)  # SIGINT; reported below
         finally:
-            if previous is not None:
-                import signal
+            _restore(previous)
+            # Also when the exception was swallowed on its way (a library's bare `except:`,
+            # or a fork hook, where Python can only print "Exception ignored").
+            if received:
+                click.echo("interrupted", err=True)
+                sys.exit(128 + received[0])
 
-                signal.signal(signal.SIGTERM, previous)
 
-
-def _exit_on_sigterm():
+def _handle_signals(received: list[int]) -> dict:
     import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
-    def terminate(signum, frame):
-        raise SystemExit(128 + signum)
+    def interrupt(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(128 + signum)
 
-    return signal.signal(signal.SIGTERM, terminate)
+    return {s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore(previous: dict) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -74,6 +74,8 @@ def legacy_path_for(source: Path) -> Path:
 def read(source: Path, display: str | None = None) -> Ledger:
     """The ledger beside `source`, else the old id list; a missing or unreadable one is empty."""
     path = path_for(source)
+    if path.resolve() == source.resolve():  # the build refuses to write it; never parse YAML here
+        return Ledger(path, ())
     shown = str(path_for(Path(display))) if display else str(path)
     text = _read_text(path)
     if text is not None:

@@ -17,6 +17,7 @@ import genanki
 
 COLLECTION_NAME = "collection.anki2"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+ZIP_LAST = (2107, 12, 31, 23, 59, 58)  # and the latest (a 7-bit year from 1980)
 
 
 @dataclass(frozen=True)
@@ -150,4 +151,4 @@ def _zip_info(name: str, timestamp: int) -> zipfile.ZipInfo:
 def _zip_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
     # Zip times are local-time fields with no zone; UTC keeps them machine-independent.
     utc = time.gmtime(timestamp)
-    return max(tuple(utc[:6]), ZIP_EPOCH)
+    return min(max(tuple(utc[:6]), ZIP_EPOCH), ZIP_LAST)
