@@ -263,6 +263,31 @@ def test_bad_source_date_epochs_are_messages(tmp_path: Path):
                env={"SOURCE_DATE_EPOCH": "253402300799"}).exit_code == 0
 
 
+def test_a_source_dated_in_the_future_builds(tmp_path: Path):
+    source = deck_folder(tmp_path / "deck")
+    os.utime(source, (2**36, 2**36))  # the year 4147: file times are never read
+    process = start_build(source, tmp_path / "out")
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr and "warning" not in stderr
+
+
+def test_no_worker_is_forked_while_another_thread_runs(tmp_path: Path):
+    from exporter import parallel
+
+    assert parallel.can_fork_workers()  # the test process alone: Linux, two cores
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not parallel.can_fork_workers()
+        source = deck_folder(tmp_path / "deck")
+        assert run("build", str(source), "-o", str(tmp_path / "out")).exit_code == 0
+    finally:
+        stop.set()
+        other.join()
+
+
 def test_colons_in_titles_never_add_deck_levels(tmp_path: Path):
     source = deck_folder(tmp_path / "deck")
     text = source.read_text(encoding="utf-8")
