@@ -298,7 +298,9 @@ def test_the_action_validates_builds_and_reports_its_outputs(tmp_path: Path):
     assert zipfile.ZipFile(next(a for a in assets if a.name == "media.zip")).namelist() == [
         "media/", "media/example.png"]
     site = Path(log["steps"]["site"]["dir"])
-    assert (site / "index.md").read_text(encoding="utf-8").count("](media/example.png)") == 1
+    index = (site / "index.md").read_text(encoding="utf-8")
+    assert index.startswith("---\n---\n{% raw %}\n# Spanish verbs") and index.endswith("{% endraw %}\n")
+    assert index.count("](media/example.png)") == 1
     assert (site / "media" / "example.png").is_file()
 
 
