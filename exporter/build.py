@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,18 +14,8 @@ from .backends import BACKENDS, Backend, BuildContext, BuildOptions, default_tem
 from .diagnostics import ContentError
 from .markup import render_deck
 from .model import Deck
+from .outputs import Output, OutputError, overwritten_input, stale_outputs, write_outputs
 from .timestamps import deck_digest, digest, media_digests, now, question_digest
-
-
-class OutputError(Exception):
-    """A file could not be written; every previous output is left as it was."""
-
-
-@dataclass(frozen=True)
-class Output:
-    backend: str
-    path: Path
-    data: bytes
 
 
 def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
@@ -145,16 +133,6 @@ def _handbook_media(deck: Deck, context: BuildContext, out_dir: Path) -> list[Ou
             if (out_dir / name).resolve() != (context.content_dir / name).resolve()]
 
 
-def overwritten_input(outputs: list[Output], inputs: list[Path]) -> tuple[Output, Path] | None:
-    """The first output that resolves (symbolic links followed) to an input file."""
-    resolved = {p.resolve(): p for p in inputs}
-    for output in outputs:
-        target = output.path.resolve()
-        if target in resolved:
-            return output, resolved[target]
-    return None
-
-
 def build_inputs(source: Path, deck: Deck, context: BuildContext) -> list[Path]:
     """Every file a build reads: the source, its images and the templates."""
     folders = dict.fromkeys(context.template_dirs)
@@ -162,114 +140,8 @@ def build_inputs(source: Path, deck: Deck, context: BuildContext) -> list[Path]:
     return [source, *(context.content_dir / m for m in deck.media), *templates]
 
 
-def stale_outputs(outputs: list[Output]) -> list[Output]:
-    return [o for o in outputs if _read_or_none(o.path) != o.data]
-
-
-def write_outputs(outputs: list[Output]) -> list[Output]:
-    """Write the changed outputs: all temp files first, then os.replace each.
-
-    A failure while staging (unwritable folder, full disk) removes the temp files and
-    leaves every previous output intact. An unchanged file is not touched, so its mtime
-    stays and make-like tools see no change.
-    """
-    with _folders_locked(sorted({o.path.parent for o in outputs})):
-        return _write_locked(outputs)
-
-
-def _write_locked(outputs: list[Output]) -> list[Output]:
-    changed = stale_outputs(outputs)
-    for output in changed:
-        _remove_leftover_temps(output.path)  # safe: no other build is staging here now
-    staged: list[tuple[str, Output]] = []
-    try:
-        for output in changed:
-            staged.append((_stage(output), output))
-    except OSError as exc:
-        for temp, _ in staged:
-            _remove_quietly(temp)
-        failed = _failed_path(exc, changed, staged)
-        raise OutputError(f"cannot write {failed}: {exc.strerror or exc}") from exc
-    except BaseException:  # Ctrl-C or SIGTERM while staging: leave no temp file behind
-        for temp, _ in staged:
-            _remove_quietly(temp)
-        raise
-    for temp, output in staged:
-        os.replace(temp, output.path)
-    return changed
-
-
-@contextlib.contextmanager
-def _folders_locked(folders: list[Path]):
-    """An exclusive lock on each output folder (flock on the folder itself, so no lock file
-    is left): two builds into one folder take turns instead of removing each other's temps."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; builds into one folder must not overlap there
-        yield
-        return
-    with contextlib.ExitStack() as stack:
-        for folder in folders:  # sorted by the caller: two builds lock in the same order
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                fd = os.open(folder, os.O_RDONLY)
-            except OSError as exc:
-                raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}") from exc
-            stack.callback(os.close, fd)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-
-
 def ledger_output(source_path: Path, plan: ledger.Plan) -> Output:
     return Output("ledger", ledger.path_for(source_path), plan.text.encode("utf-8"))
-
-
-def _stage(output: Output) -> str:
-    output.path.parent.mkdir(parents=True, exist_ok=True)
-    if output.path.is_dir():  # os.replace would fail only after other outputs were replaced
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(output.path))
-    fd, temp = tempfile.mkstemp(dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(output.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())
-    except BaseException:
-        _remove_quietly(temp)
-        raise
-    return temp
-
-
-def _remove_leftover_temps(path: Path) -> None:
-    """Temp files of a build that was killed (SIGKILL) before it could clean up."""
-    if path.parent.is_dir():
-        for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-            _remove_quietly(str(leftover))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _failed_path(exc: OSError, changed: list[Output], staged: list) -> Path | str:
-    return changed[len(staged)].path if len(staged) < len(changed) else (exc.filename or "output")
 
 
 # --- the build command ---
@@ -391,7 +263,8 @@ def _write_ledger(record: Output, plan: ledger.Plan) -> None:
         return
     legacy = plan.migrated_from
     if legacy is not None and legacy.exists() and legacy != record.path:
-        _remove_quietly(str(legacy))
+        with contextlib.suppress(OSError):
+            legacy.unlink()
         click.echo(f"note: {legacy.name} is now {record.path.name}; commit both changes", err=True)
 
 

@@ -174,8 +174,9 @@ def init(folder: Path, topic: str, action: str | None) -> None:
 
     Refuses to overwrite any file. Afterwards `studypack build` (in FOLDER) builds the deck.
     """
-    from .build import ledger_output, plan_times, write_outputs
+    from .build import ledger_output, plan_times
     from .init import DEFAULT_ACTION, InitError, create, starter_for
+    from .outputs import write_outputs
     from .validate import load_deck
 
     try:
