@@ -144,19 +144,27 @@ def test_templates_move_only_the_note_type_time(tmp_path: Path):
     templates = tmp_path / "templates" / "anki"
     templates.mkdir(parents=True)
     (templates / "style.css").write_text(".card { color: red; }\n", encoding="utf-8")
-    env = {"SOURCE_DATE_EPOCH": str(T0)}
-    assert run("build", str(source), "-o", str(tmp_path / "out"), env=env).exit_code == 0
+    args = ["build", str(source), "-o", str(tmp_path / "out"), "--templates", str(tmp_path / "templates")]
+    assert run(*args, env={"SOURCE_DATE_EPOCH": str(T0)}).exit_code == 0
     first = source.with_suffix(".lock").read_text(encoding="utf-8")
+    col = open_collection(tmp_path / "col")
+    import_apkg(col, (tmp_path / "out" / "minimal-deck.apkg").read_bytes(), tmp_path)
+    notes_before = _note_states(col)
     (templates / "style.css").write_text(".card { color: blue; }\n", encoding="utf-8")
-    check = run("build", str(source), "-o", str(tmp_path / "out"), "--templates", str(tmp_path / "templates"),
-                "--check", env={"SOURCE_DATE_EPOCH": str(T0 + 60)})
+    check = run(*args, "--check", env={"SOURCE_DATE_EPOCH": str(T0 + 60)})
     assert check.exit_code == 1
     assert "note type (templates or CSS) changed" in check.stdout
-    assert run("build", str(source), "-o", str(tmp_path / "out"), "--templates", str(tmp_path / "templates"),
-               env={"SOURCE_DATE_EPOCH": str(T0 + 60)}).exit_code == 0
+    assert run(*args, env={"SOURCE_DATE_EPOCH": str(T0 + 60)}).exit_code == 0
     second = source.with_suffix(".lock").read_text(encoding="utf-8")
     changed = [line.split()[0] for line in set(second.splitlines()) - set(first.splitlines())]
     assert changed == ["notetype"]
+    # Anki takes the new CSS into the note type it has, and leaves every note as it was.
+    import_apkg(col, (tmp_path / "out" / "minimal-deck.apkg").read_bytes(), tmp_path)
+    col.close()  # reopened: the Python side caches note types
+    col = open_collection(tmp_path / "col")
+    (notetype,) = [n for n in col.models.all() if n["name"].startswith("studypack")]
+    assert notetype["css"] == ".card { color: blue; }\n" and notetype["mod"] == T0 + 60
+    assert _note_states(col) == notes_before
 
 
 # --- identities the ledger guards ---
