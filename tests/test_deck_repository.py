@@ -324,3 +324,13 @@ def test_the_action_annotates_an_uncommitted_ledger(tmp_path: Path):
     assert log["failed"] == "Build every output"
     assert re.search(r"^::error file=content/questions\.lock::out of date \(question 'first-question' "
                      r"changed\)", log["stdout"], flags=re.MULTILINE), log["stdout"]
+
+
+def test_the_shipped_deck_builds_with_its_committed_ledger(tmp_path: Path):
+    """What this repository's workflow runs (`--locked`): the ledger must be committed with any
+    change to content/ or to the Anki templates."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    result = CliRunner().invoke(main, ["build", str(tmp_path / "content" / "questions.yaml"), "-o",
+                                       str(tmp_path / "out"), "--locked", "--only", "handbook"])
+    assert result.exit_code == 0, (
+        f"{result.stderr}\nrun `studypack build` and commit content/questions.lock")
