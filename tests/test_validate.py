@@ -52,7 +52,7 @@ def test_invalid_file_builds_nothing(path: Path, tmp_path: Path):
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert not out.exists()
-    assert not path.with_suffix(".ids").exists()
+    assert not path.with_suffix(".lock").exists()
 
 
 def test_github_format_prints_annotations():
