@@ -177,6 +177,9 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
     except TimestampError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
+    except OSError as exc:  # an image or template vanished or became unreadable since validation
+        click.echo(f"error: cannot read {exc.filename or 'an input'}: {exc.strerror or exc}", err=True)
+        return 1
     refused = _ledger_refusal(source, plan, policy)
     if refused:
         click.echo(f"{ledger.path_for(source)}: error: {refused}", err=True)
