@@ -176,20 +176,20 @@ def init(folder: Path, topic: str, action: str | None) -> None:
     """
     from .build import ledger_output, plan_times
     from .init import DEFAULT_ACTION, InitError, create, starter_for
-    from .outputs import write_outputs
+    from .outputs import OutputError, write_outputs
     from .validate import load_deck
 
     try:
         written = create(folder, starter_for(topic, action or DEFAULT_ACTION))
-    except (InitError, OSError) as exc:
+        source = folder / DEFAULT_SOURCE
+        deck, _ = load_deck(source)
+        if deck is not None:  # the ledger too, so the first commit has every file CI needs
+            record = ledger_output(source, plan_times(deck, source))
+            write_outputs([record])
+            written.append(record.path)
+    except (InitError, OSError, OutputError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    source = folder / DEFAULT_SOURCE
-    deck, _ = load_deck(source)
-    if deck is not None:  # the ledger too, so the first commit has every file CI needs
-        record = ledger_output(source, plan_times(deck, source))
-        write_outputs([record])
-        written.append(record.path)
     for path in written:
         click.echo(f"created {path}")
     if not action:
