@@ -44,10 +44,16 @@ def run_beside(elsewhere: Callable[[], R], here: Callable[[], S]) -> tuple[S, R]
     """
     read_end, write_end = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the worker: never returns
-        os.close(read_end)
-        _work(elsewhere, write_end, parent)
+    # Ctrl-C or SIGTERM during the fork would raise inside fork hooks, where Python can only
+    # print "Exception ignored": hold them until both processes have their handlers.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            os.close(read_end)
+            _work(elsewhere, write_end, parent, held)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(write_end)
     try:
         mine = here()
@@ -67,11 +73,12 @@ def map_halves(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -
     return first + second
 
 
-def _work(job: Callable[[], object], write_end: int, parent: int) -> None:
+def _work(job: Callable[[], object], write_end: int, parent: int, held: set) -> None:
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
         try:
             answer: tuple[str, object] = ("ok", job())
