@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,36 +15,39 @@ from .config import Config
 from .diagnostics import ContentError, Diagnostic, coded
 from .markup import render_deck
 from .model import Deck
+from .outputs import Output, OutputError, overwritten_input, stale_outputs, write_outputs
 from .report import Reporter, plural
-from .timestamps import build_timestamp
-
-
-class OutputError(Exception):
-    """A file could not be written; every previous output is left as it was."""
-
-
-@dataclass(frozen=True)
-class Output:
-    backend: str
-    path: Path
-    data: bytes
+from .timestamps import deck_digest, digest, media_digests, now, question_digest
 
 
 def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
-                 templates_dir: Path | None = None, eager_html: bool = True) -> BuildContext:
+                 templates_dir: Path | None = None, eager_html: bool = True,
+                 plan: ledger.Plan | None = None) -> BuildContext:
     options = options or BuildOptions()
     templates = templates_dir or options.templates_dir or default_templates_dir()
     content_dir = source_path.resolve().parent
-    inputs = [source_path, *(content_dir / m for m in deck.media), *_files(templates)]
-    if templates != default_templates_dir():
-        inputs += _files(default_templates_dir())  # the files the user's folder does not replace
-    return BuildContext(timestamp=build_timestamp(inputs), content_dir=content_dir,
+    plan = plan or plan_times(deck, source_path, templates)
+    return BuildContext(timestamp=plan.times.deck, content_dir=content_dir,
                         html=render_deck(deck, eager_html), options=options, templates_dir=templates,
-                        source_path=source_path)
+                        source_path=source_path, times=plan.times)
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+NOTETYPE_FILES = ("anki/front.html", "anki/back.html", "anki/style.css")
+
+
+def plan_times(deck: Deck, source_path: Path, templates_dir: Path | None = None,
+               environ: dict[str, str] | None = None) -> ledger.Plan:
+    """The build's times from the ledger beside the source; new ones from timestamps.now()."""
+    from .backends.anki.ids import NOTETYPE_VERSION
+
+    content_dir = source_path.resolve().parent
+    media = media_digests(deck, content_dir)
+    folders = [templates_dir or default_templates_dir(), default_templates_dir()]
+    texts = [next((f / name for f in folders if (f / name).is_file()), folders[-1] / name)
+             .read_text(encoding="utf-8") for name in NOTETYPE_FILES]
+    return ledger.plan(ledger.read(source_path), deck, (f"v{NOTETYPE_VERSION}", digest(texts)),
+                       {q.id: question_digest(deck, q, media) for q in deck.questions},
+                       deck_digest(deck), now(environ))
 
 
 # Rendering the two PDFs in different processes pays even for the 30-question deck
@@ -127,90 +128,22 @@ def _render_each(deck: Deck, context: BuildContext,
 
 
 def _handbook_media(deck: Deck, context: BuildContext, out_dir: Path) -> list[Output]:
-    """The handbook links images as written (media/x.png), so they travel beside it."""
+    """The handbook links images as written (media/x.png), so they travel beside it;
+    with the outputs in the content folder (`-o .`) they are already there."""
     return [Output("media", out_dir / name, (context.content_dir / name).read_bytes())
-            for name in deck.media]
+            for name in deck.media
+            if (out_dir / name).resolve() != (context.content_dir / name).resolve()]
 
 
-def stale_outputs(outputs: list[Output]) -> list[Output]:
-    return [o for o in outputs if _read_or_none(o.path) != o.data]
+def build_inputs(source: Path, deck: Deck, context: BuildContext) -> list[Path]:
+    """Every file a build reads: the source, its images and the templates."""
+    folders = dict.fromkeys(context.template_dirs)
+    templates = [p for folder in folders if folder.is_dir() for p in folder.rglob("*") if p.is_file()]
+    return [source, *(context.content_dir / m for m in deck.media), *templates]
 
 
-def write_outputs(outputs: list[Output]) -> list[Output]:
-    """Write the changed outputs: all temp files first, then os.replace each.
-
-    A failure while staging (unwritable folder, full disk) removes the temp files and
-    leaves every previous output intact. An unchanged file is not touched, so its mtime
-    stays and make-like tools see no change.
-    """
-    changed = stale_outputs(outputs)
-    for output in changed:
-        _remove_leftover_temps(output.path)
-    staged: list[tuple[str, Output]] = []
-    try:
-        for output in changed:
-            staged.append((_stage(output), output))
-    except OSError as exc:
-        for temp, _ in staged:
-            _remove_quietly(temp)
-        failed = _failed_path(exc, changed, staged)
-        raise OutputError(f"cannot write {failed}: {exc.strerror or exc}") from exc
-    for temp, output in staged:
-        os.replace(temp, output.path)
-    return changed
-
-
-def ledger_output(source_path: Path, deck: Deck) -> Output:
-    path = ledger.path_for(source_path)
-    return Output("ledger", path, ledger.updated_text(source_path, deck).encode("utf-8"))
-
-
-def _stage(output: Output) -> str:
-    output.path.parent.mkdir(parents=True, exist_ok=True)
-    if output.path.is_dir():  # os.replace would fail only after other outputs were replaced
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(output.path))
-    fd, temp = tempfile.mkstemp(dir=output.path.parent, prefix=f".{output.path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(output.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())
-    except BaseException:
-        _remove_quietly(temp)
-        raise
-    return temp
-
-
-def _remove_leftover_temps(path: Path) -> None:
-    """Temp files of a build that was killed (SIGKILL) before it could clean up."""
-    if path.parent.is_dir():
-        for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-            _remove_quietly(str(leftover))
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _failed_path(exc: OSError, changed: list[Output], staged: list) -> Path | str:
-    return changed[len(staged)].path if len(staged) < len(changed) else (exc.filename or "output")
+def ledger_output(source_path: Path, plan: ledger.Plan) -> Output:
+    return Output("ledger", ledger.path_for(source_path), plan.text.encode("utf-8"))
 
 
 # --- the build command ---
@@ -276,9 +209,19 @@ def validate_source(source: Path, reporter: Reporter, config: Config, config_pro
     return bool(errors or (strict and warnings))
 
 
+@dataclass(frozen=True)
+class LedgerPolicy:
+    """What the build may do with the ledger (build flags)."""
+
+    write: bool = True  # False: --no-ledger, for a read-only source folder
+    locked: bool = False  # --locked: fail when the committed ledger is out of date
+    allow_id_change: bool = False  # --allow-id-change: accept a new deck id or note type
+
+
 def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: BuildOptions,
               *, check: bool = False, per_output_lines: bool = True, reporter: Reporter | None = None,
-              config: Config | None = None, config_problems: list[Diagnostic] = ()) -> int:
+              config: Config | None = None, config_problems: list[Diagnostic] = (),
+              policy: LedgerPolicy = LedgerPolicy()) -> int:
     """Validate, render, then write or compare; returns the exit code and reports as it goes."""
     import click
 
@@ -298,29 +241,50 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         reporter.summary(f"{source}: not built: fix the errors above")
         return 1
     try:
-        # The handbook reads only the questions' HTML; every other backend reads every field.
-        context = make_context(deck, source, options,
-                               eager_html=any(b.name != "handbook" for b in backends))
-        with _progress_bar(deck, backends) as progress:
-            outputs = render_outputs(deck, context, backends, out_dir, progress)
+        plan = plan_times(deck, source, options.templates_dir)
     except TimestampError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
+    except OSError as exc:  # an image or template vanished or became unreadable since validation
+        click.echo(f"error: cannot read {exc.filename or 'an input'}: {exc.strerror or exc}", err=True)
+        return 1
+    refused = _ledger_refusal(source, plan, policy)
+    if refused:
+        click.echo(f"{ledger.path_for(source)}: error: {refused}", err=True)
+        return 1
+    try:
+        # The handbook reads only the questions' HTML; every other backend reads every field.
+        context = make_context(deck, source, options, plan=plan,
+                               eager_html=any(b.name != "handbook" for b in backends))
+        with _progress_bar(deck, backends) as progress, _reportlab_time(context.timestamp):
+            outputs = render_outputs(deck, context, backends, out_dir, progress)
     except ContentError as exc:
         reporter.problems(coded(exc.diagnostics, "backend-error"))
         reporter.summary(f"{source}: not built: fix the errors above")
         return 1
+    except OSError as exc:  # an input vanished or became unreadable since validation
+        click.echo(f"error: cannot read {exc.filename or 'an input'}: {exc.strerror or exc}", err=True)
+        return 1
+    record = ledger_output(source, plan)
+    clash = overwritten_input([*outputs, record], build_inputs(source, deck, context))
+    if clash:
+        output, target = clash
+        click.echo(f"error: refusing to write {output.path}: it is the input {target}; "
+                   "choose another output folder (-o) or name the source *.yaml", err=True)
+        return 1
     if any(o.backend == "anki" for o in outputs):
         _warn_if_in_the_future(context.timestamp)
     if check:
-        # The id ledger counts too: a contribution that adds questions without committing
-        # the ledger would leave their ids unguarded.
-        return _report_check([*outputs, ledger_output(source, deck)], reporter)
+        # The ledger counts too: a contribution that changes questions without committing
+        # the ledger would build different bytes on every machine.
+        return _report_check(outputs, record if policy.write else None, plan, reporter)
     try:
-        changed = write_outputs([*outputs, ledger_output(source, deck)])
+        changed = write_outputs(outputs)
     except OutputError as exc:
         click.echo(f"error: {exc}; previous outputs are unchanged", err=True)
         return 1
+    if policy.write:
+        _write_ledger(record, plan)
     if per_output_lines:
         for output in outputs:
             reporter.info(_summary(output, deck, output in changed))
@@ -328,6 +292,49 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         rebuilt = sum(output in changed for output in outputs)
         reporter.info(f"built {len(deck.questions)} questions: {rebuilt} of {len(outputs)} outputs changed")
     return 0
+
+
+@contextlib.contextmanager
+def _reportlab_time(timestamp: int):
+    """reportlab reads SOURCE_DATE_EPOCH itself for the PDF's /ID: while rendering it must
+    see the deck's time, so PDFs do not depend on whether (or how) the variable is set."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(timestamp)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def _ledger_refusal(source: Path, plan: ledger.Plan, policy: LedgerPolicy) -> str | None:
+    if plan.guard and not policy.allow_id_change:
+        return plan.guard
+    if policy.locked and plan.changes:
+        return (f"out of date ({ledger.summary(plan.changes)}); run `studypack build` and commit "
+                f"{ledger.path_for(source).name} (--locked forbids recording new times)")
+    return None
+
+
+def _write_ledger(record: Output, plan: ledger.Plan) -> None:
+    """The ledger is written last and its failure is a warning: the outputs are built, only
+    the times of changed parts will be recorded again by the next build."""
+    import click
+
+    try:
+        write_outputs([record])
+    except OutputError as exc:
+        click.echo(f"warning: the ledger was not updated ({exc}); outputs are built, but "
+                   "changed questions get new times on every build until it is: make the "
+                   "folder writable, or pass --no-ledger to skip it", err=True)
+        return
+    legacy = plan.migrated_from
+    if legacy is not None and legacy.exists() and legacy != record.path:
+        with contextlib.suppress(OSError):
+            legacy.unlink()
+        click.echo(f"note: {legacy.name} is now {record.path.name}; commit both changes", err=True)
 
 
 PROGRESS_MIN_QUESTIONS = 500  # below this a build takes well under a second
@@ -362,21 +369,35 @@ def _warn_if_in_the_future(timestamp: int) -> None:
     import click
 
     if timestamp > time.time() + 86_400:
-        click.echo("warning: the build time (SOURCE_DATE_EPOCH or file times) is more than a day "
+        click.echo("warning: the build time (SOURCE_DATE_EPOCH or the ledger's) is more than a day "
                    "in the future; Anki will refuse to import the deck", err=True)
 
 
-def _report_check(outputs: list[Output], reporter: Reporter) -> int:
+def _report_check(outputs: list[Output], record: Output | None, plan: ledger.Plan,
+                  reporter: Reporter) -> int:
+    """One line per stale file, saying why (black's "would reformat" style)."""
     import click
 
-    stale = stale_outputs(outputs)
+    checked = [*outputs, record] if record else outputs
+    stale = stale_outputs(checked)
     for output in stale:
-        reporter.info(f"would rebuild {output.path}")
+        reporter.info(f"would rebuild {output.path}: {_why_stale(output, plan)}")
     if stale:
-        click.echo(f"{len(stale)} of {len(outputs)} outputs are stale or missing", err=True)
+        click.echo(f"{len(stale)} of {len(checked)} outputs are stale or missing", err=True)
         return 1
-    click.echo(f"all {len(outputs)} outputs are up to date", err=True)
+    click.echo(f"all {len(checked)} outputs are up to date", err=True)
     return 0
+
+
+def _why_stale(output: Output, plan: ledger.Plan) -> str:
+    if output.backend == "ledger" and plan.changes:
+        return f"the ledger is out of date: {ledger.summary(plan.changes)}"
+    if not output.path.exists():
+        return "missing"
+    if plan.changes:
+        return f"changed since it was built: {ledger.summary(plan.changes)}"
+    return ("differs from a build of these sources and ledger (other options, another "
+            "studypack version, or edited by hand)")
 
 
 def _summary(output: Output, deck: Deck, changed: bool) -> str:

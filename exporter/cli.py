@@ -24,7 +24,48 @@ _sources_argument = click.argument(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Ctrl-C exits 130 and SIGTERM 143, as shells expect, after `finally` blocks ran (no
+    temporary file left); a plain click group reports Ctrl-C as exit 1, like a content error."""
+
+    def invoke(self, ctx: click.Context):
+        received: list[int] = []
+        previous = _handle_signals(received)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            received.append(2)  # SIGINT; reported below
+        finally:
+            _restore(previous)
+            # Also when the exception was swallowed on its way (a library's bare `except:`,
+            # or a fork hook, where Python can only print "Exception ignored").
+            if received:
+                click.echo("interrupted", err=True)
+                sys.exit(128 + received[0])
+
+
+def _handle_signals(received: list[int]) -> dict:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def interrupt(signum, frame):
+        received.append(signum)
+        raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(128 + signum)
+
+    return {s: signal.signal(s, interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore(previous: dict) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="studypack")
 def main() -> None:
     """Compile one YAML question bank into an Anki deck, printable PDFs and a Markdown handbook.
@@ -39,7 +80,7 @@ def main() -> None:
       studypack validate a.yaml b.yaml -q     # several decks, errors only
       studypack push --dry-run                # what would change in a running Anki (AnkiConnect)
 
-    Exit codes: 0 ok, 1 content or output errors, 2 usage errors.
+    Exit codes: 0 ok, 1 content or output errors, 2 usage errors, 130 interrupted.
     """
 
 
@@ -120,11 +161,21 @@ def validate(sources: tuple[Path, ...], **given) -> None:
 @_report_options
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 if any output in the folder is stale or missing.")
-def build(sources: tuple[Path, ...], **given) -> None:
+@click.option("--locked", is_flag=True,
+              help="Fail if the ledger (SOURCE with .lock) is out of date instead of updating it (CI).")
+@click.option("--no-ledger", is_flag=True,
+              help="Do not write the ledger (a read-only source folder); the times it records "
+                   "are still used.")
+@click.option("--allow-id-change", is_flag=True,
+              help="Accept a changed deck id or note type version: Anki then imports a new deck "
+                   "and users start without review history.")
+def build(sources: tuple[Path, ...], locked: bool, no_ledger: bool, allow_id_change: bool,
+          **given) -> None:
     """Validate SOURCE..., then build every output (or those named by --only)."""
-    from .build import run_build
+    from .build import LedgerPolicy, run_build
     from .report import Reporter
 
+    policy = LedgerPolicy(write=not no_ledger, locked=locked, allow_id_change=allow_id_change)
     sources = _sources_or_default(sources)
     run, _ = _settings(sources[0], given)
     reporter = Reporter(run["fmt"], run["quiet"])
@@ -133,7 +184,7 @@ def build(sources: tuple[Path, ...], **given) -> None:
         values, (config, problems) = _settings(source, given)
         code = max(code, run_build(source, values["output_dir"], values["only"], _build_options(values),
                                    check=values["check"], reporter=reporter, config=config,
-                                   config_problems=problems))
+                                   config_problems=problems, policy=policy))
     reporter.finish()
     sys.exit(code)
 
@@ -218,6 +269,66 @@ def push(source: Path, url: str, api_key: str | None, dry_run: bool, prune: str 
     options = BuildOptions(anki_flat=anki_flat, templates_dir=templates_dir)
     sys.exit(run_push(source, AnkiConnect(url, api_key), options, dry_run=dry_run, prune=prune,
                       yes=yes, force=force))
+
+
+@main.command()
+@click.argument("folder", required=False, default=Path("."),
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--topic", default="My topic", show_default=True,
+              help="What the deck is about: its title, and the subject of the example questions.")
+@click.option("--action", default=None,
+              help="The action the workflow uses, as OWNER/studypack@REF (pin a commit).")
+def init(folder: Path, topic: str, action: str | None) -> None:
+    """Start a deck repository in FOLDER: an example deck, its workflow, pre-commit and README.
+
+    Refuses to overwrite any file. Afterwards `studypack build` (in FOLDER) builds the deck.
+    """
+    from .build import ledger_output, plan_times
+    from .init import DEFAULT_ACTION, InitError, create, starter_for
+    from .outputs import OutputError, write_outputs
+    from .validate import load_deck
+
+    try:
+        written = create(folder, starter_for(topic, action or DEFAULT_ACTION))
+        source = folder / DEFAULT_SOURCE
+        deck, _ = load_deck(source)
+        if deck is not None:  # the ledger too, so the first commit has every file CI needs
+            record = ledger_output(source, plan_times(deck, source))
+            write_outputs([record])
+            written.append(record.path)
+    except (InitError, OSError, OutputError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"created {path}")
+    if not action:
+        click.echo("next: in .github/workflows/studypack.yml, replace OWNER/studypack@main by where "
+                   "studypack lives, pinned to a commit", err=True)
+
+
+@main.command()
+@_source_argument
+@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The templates folder the deck is built with, if any.")
+def tracked(source: Path, templates_dir: Path | None) -> None:
+    """Fail if a file SOURCE needs (itself, its ledger, images, templates) is not tracked by git.
+
+    For a pre-commit hook: a commit that removes or forgets an image would break the next build.
+    """
+    from .tracked import GitError, needed_files, untracked
+    from .validate import load_deck
+
+    deck, _ = load_deck(source)
+    media = deck.media if deck else ()
+    try:
+        missing = untracked(needed_files(source, media, templates_dir))
+    except GitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for path in missing:
+        click.echo(f"{path}: error: not tracked by git, but the deck needs it (git add it, or "
+                   "remove its use)")
+    sys.exit(1 if missing else 0)
 
 
 @main.command()

@@ -44,7 +44,7 @@ def build(source: Path, timestamp: int = T0, flat: bool = False) -> tuple[Deck, 
     deck, diagnostics = load_deck(source)
     assert deck is not None, diagnostics
     context = make_context(deck, source, BuildOptions(anki_flat=flat))
-    context = replace(context, timestamp=timestamp)
+    context = replace(context, timestamp=timestamp, times=None)  # the test's time for every part
     return deck, context, render(deck, context)
 
 

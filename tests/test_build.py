@@ -21,10 +21,12 @@ ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def copy_fixture(folder: Path) -> Path:
+def copy_fixture(folder: Path, with_ledger: bool = False) -> Path:
     """The minimal deck and its media in a folder of its own (not a git checkout)."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy2(FIXTURES / "minimal.yaml", folder / "minimal.yaml")
+    if with_ledger:  # the committed ledger: its times decide the outputs' bytes
+        shutil.copy2(FIXTURES / "minimal.lock", folder / "minimal.lock")
     shutil.copytree(FIXTURES / "media", folder / "media", copy_function=shutil.copy2)
     return folder / "minimal.yaml"
 
@@ -53,9 +55,10 @@ def test_build_writes_every_output_and_the_ledger(tmp_path: Path):
     assert "](media/diagram.png)" in (tmp_path / "out" / "minimal-deck-handbook.md").read_text("utf-8")
     assert (tmp_path / "out" / "media" / "diagram.png").read_bytes() == \
         (source.parent / "media" / "diagram.png").read_bytes()
-    ledger = source.with_suffix(".ids").read_text(encoding="utf-8").splitlines()
-    assert [line for line in ledger if not line.startswith("#")] == [
-        "sets", "markup-chars", "lists-and-code", "plain"]
+    ledger = source.with_suffix(".lock").read_text(encoding="utf-8").splitlines()
+    assert [line.split()[:2] for line in ledger if not line.startswith("#")] == [
+        ["deck", "minimal-deck"], ["notetype", "v1"], ["question", "sets"],
+        ["question", "markup-chars"], ["question", "lists-and-code"], ["question", "plain"]]
 
 
 def test_check_reports_stale_file_after_edit_and_passes_after_rebuild(tmp_path: Path):
@@ -68,7 +71,8 @@ def test_check_reports_stale_file_after_edit_and_passes_after_rebuild(tmp_path: 
         "Exactly the characters", "Precisely the characters"), encoding="utf-8")
     code, output = build(str(source), "-o", str(out), "--check")
     assert code == 1
-    assert f"would rebuild {out / 'minimal-deck-handbook.md'}" in output.splitlines()
+    assert f"would rebuild {out / 'minimal-deck-handbook.md'}: changed since it was built: " \
+        "question 'markup-chars' changed" in output.splitlines()
     assert digests(out) == before, "--check must write nothing"
     assert build(str(source), "-o", str(out))[0] == 0
     assert build(str(source), "-o", str(out), "--check")[0] == 0
@@ -78,9 +82,11 @@ def test_check_reports_missing_files(tmp_path: Path):
     source = copy_fixture(tmp_path / "deck")
     code, output = build(str(source), "-o", str(tmp_path / "out"), "--check", "--only", "handbook")
     assert code == 1
-    assert output.splitlines() == [f"would rebuild {tmp_path / 'out' / 'minimal-deck-handbook.md'}",
-                                   f"would rebuild {tmp_path / 'out' / 'media' / 'diagram.png'}",
-                                   f"would rebuild {source.with_suffix('.ids')}"]
+    assert output.splitlines() == [
+        f"would rebuild {tmp_path / 'out' / 'minimal-deck-handbook.md'}: missing",
+        f"would rebuild {tmp_path / 'out' / 'media' / 'diagram.png'}: missing",
+        f"would rebuild {source.with_suffix('.lock')}: the ledger is out of date: new deck details, "
+        "new note type (templates or CSS), new question 'sets', 3 more"]
     assert not (tmp_path / "out").exists()
 
 
@@ -93,8 +99,9 @@ def test_check_reports_a_ledger_missing_new_ids(tmp_path: Path):
                       encoding="utf-8")
     code, output = build(str(source), "-o", str(out), "--check")
     assert code == 1
-    assert f"would rebuild {source.with_suffix('.ids')}" in output.splitlines()
-    assert "added" not in source.with_suffix(".ids").read_text(encoding="utf-8")
+    assert f"would rebuild {source.with_suffix('.lock')}: the ledger is out of date: " \
+        "deck details changed, new question 'added'" in output.splitlines()
+    assert "added" not in source.with_suffix(".lock").read_text(encoding="utf-8")
 
 
 def test_unchanged_output_keeps_its_mtime(tmp_path: Path):
@@ -117,7 +124,8 @@ def _build_in_subprocess(source: Path, out: Path, cwd: Path, env: dict[str, str]
 def test_builds_in_different_environments_are_byte_identical(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     env["PYTHONPATH"] = str(ROOT)
-    first, second = copy_fixture(tmp_path / "a" / "deck"), copy_fixture(tmp_path / "b" / "deck")
+    first = copy_fixture(tmp_path / "a" / "deck", with_ledger=True)
+    second = copy_fixture(tmp_path / "b" / "deck", with_ledger=True)
     _build_in_subprocess(first, tmp_path / "a" / "out", tmp_path / "a",
                          {**env, "TZ": "Pacific/Kiritimati", "LC_ALL": "C", "LANG": "C"})
     _build_in_subprocess(second, tmp_path / "b" / "out", tmp_path,

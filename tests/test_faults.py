@@ -44,7 +44,7 @@ def test_full_disk_leaves_previous_outputs_intact(tmp_path: Path, monkeypatch):
         if len(calls) == 2:  # the first temp file was written: a partial state exists
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("exporter.build.os.fsync", disk_full_on_second_file)
+    monkeypatch.setattr("exporter.outputs.os.fsync", disk_full_on_second_file)
     result = _build(source, out)
     assert result.exit_code == 1
     assert "No space left on device" in result.output and "previous outputs are unchanged" in result.output
@@ -69,7 +69,7 @@ def test_unwritable_output_folder_is_reported(tmp_path: Path, monkeypatch):
     def permission_denied(*args, **kwargs):  # what a folder without write permission answers
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr("exporter.build.tempfile.mkstemp", permission_denied)
+    monkeypatch.setattr("exporter.outputs.tempfile.mkstemp", permission_denied)
     result = _build(source, out)
     assert result.exit_code == 1
     assert f"cannot write {out / 'minimal-deck.apkg'}: Permission denied" in result.output

@@ -93,7 +93,7 @@ def test_invalid_file_builds_nothing(path: Path, tmp_path: Path):
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert not out.exists()
-    assert not path.with_suffix(".ids").exists()
+    assert not path.with_suffix(".lock").exists()
 
 
 def test_github_format_prints_annotations():
@@ -141,13 +141,13 @@ def test_ledger_warns_when_a_published_id_disappears(tmp_path: Path):
     source.write_text(text.replace("![A small diagram](media/diagram.png)", ""), encoding="utf-8")
     assert CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "out"),
                                      "--only", "handbook"]).exit_code == 0
-    ledger = source.with_suffix(".ids")
-    assert "markup-chars\n" in ledger.read_text(encoding="utf-8")
+    ledger = source.with_suffix(".lock")
+    assert "question markup-chars " in ledger.read_text(encoding="utf-8")
     source.write_text(source.read_text(encoding="utf-8").replace("id: markup-chars", "id: markup")
                       .replace("related: [markup-chars]", "related: [markup]"), encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(source)])
     assert result.exit_code == 0
-    assert result.stdout.startswith(f"{ledger}:5:1: warning: question id 'markup-chars' was published")
+    assert result.stdout.startswith(f"{ledger}:9:1: warning: question id 'markup-chars' was published")
 
 
 def test_every_warning_fires_with_its_position():

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # the CLI reads the names below at start-up; markdown must no
     from ..diagnostics import Diagnostic
     from ..markup import DeckHtml
     from ..model import Deck
+    from ..timestamps import BuildTimes
 
 PAPER_SIZES = ("a4", "letter")
 HANDBOOK_STYLES = ("plain", "quiz")
@@ -33,7 +34,7 @@ class BuildOptions:
 class BuildContext:
     """Everything a backend may use besides the deck; backends read no clock and no cwd."""
 
-    # Seconds since the epoch: SOURCE_DATE_EPOCH, else the inputs' commit time or mtime.
+    # Seconds since the epoch: when anything in the deck last changed, from the ledger.
     timestamp: int
     # The folder holding the source file: image paths in the content resolve here.
     content_dir: Path
@@ -43,6 +44,8 @@ class BuildContext:
     templates_dir: Path = field(default_factory=lambda: default_templates_dir())
     # The source file as the user named it, for diagnostics a backend raises.
     source_path: Path = Path("questions.yaml")
+    # When each question and the note type last changed (None: all at `timestamp`).
+    times: BuildTimes | None = None
 
     @property
     def template_dirs(self) -> list[Path]:

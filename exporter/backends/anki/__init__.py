@@ -22,7 +22,9 @@ _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
 
 def render(deck: Deck, context: BuildContext) -> bytes:
-    return package_bytes(anki_deck(deck, context), context.timestamp)
+    anki, times = anki_deck(deck, context), context.times
+    note_times = {note.guid: times.question(note.key) for note in anki.notes} if times else {}
+    return package_bytes(anki, context.timestamp, note_times, times.notetype if times else None)
 
 
 def anki_deck(deck: Deck, context: BuildContext) -> AnkiDeck:
@@ -49,7 +51,7 @@ def subdeck_name(deck: Deck, index: int, topic: Topic) -> str:
 
 
 def _name_part(title: str) -> str:
-    return title.replace("::", ":")  # "::" would nest one more deck level
+    return re.sub(":{2,}", ":", title)  # "::" (or ":::") would nest one more deck level
 
 
 def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:

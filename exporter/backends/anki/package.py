@@ -1,4 +1,4 @@
-"""Write an AnkiDeck to .apkg bytes with genanki: fixed times and ids, sorted zip entries, no temp litter."""
+"""Write genanki decks to .apkg bytes: fixed times and ids, sorted zip entries, no temp litter."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
@@ -18,6 +19,7 @@ from .structure import AnkiDeck, NoteType
 
 COLLECTION_NAME = "collection.anki2"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+ZIP_LAST = (2107, 12, 31, 23, 59, 58)  # and the latest (a 7-bit year from 1980)
 
 
 class TimedDeck(genanki.Deck):
@@ -31,10 +33,17 @@ class TimedDeck(genanki.Deck):
         return {**super().to_json(), "mod": self.timestamp}
 
 
-def package_bytes(anki: AnkiDeck, timestamp: int) -> bytes:
-    """The .apkg of the deck; every time and id inside derives from `timestamp`."""
+def package_bytes(anki: AnkiDeck, timestamp: int, note_times: Mapping[str, int] | None = None,
+                  notetype_time: int | None = None) -> bytes:
+    """The .apkg of the deck; every time and id inside derives from the build times.
+
+    `timestamp` is the deck's; `note_times` (by GUID) and `notetype_time` are when each note
+    and the note types last changed: Anki updates a note or note type only when its time is
+    newer than the one it has, so an unchanged one must keep its time.
+    """
+    times = _Times(timestamp, dict(note_times or {}), timestamp if notetype_time is None else notetype_time)
     media = list(anki.media)
-    entries = {COLLECTION_NAME: _collection_bytes(genanki_decks(anki, timestamp), timestamp)}
+    entries = {COLLECTION_NAME: _collection_bytes(genanki_decks(anki, timestamp), times)}
     # Anki's legacy package layout: files stored as "0", "1", … plus a JSON name map.
     entries["media"] = json.dumps({str(i): m.name for i, m in enumerate(media)}).encode()
     entries.update({str(i): m.data for i, m in enumerate(media)})
@@ -64,20 +73,43 @@ def genanki_model(notetype: NoteType) -> genanki.Model:
     )
 
 
-def _collection_bytes(decks: list[genanki.Deck], timestamp: int) -> bytes:
-    # genanki's Package.write_to_file leaks a mkstemp() file per build; we own the
-    # folder instead, so the database and its journal vanish with it.
+@dataclass(frozen=True)
+class _Times:
+    deck: int
+    notes: dict[str, int]
+    notetype: int
+
+
+def _collection_bytes(decks: list[genanki.Deck], times: _Times) -> bytes:
+    # In memory: nothing is written to $TMPDIR, so a full or hostile one cannot break a
+    # build and a killed build leaves nothing behind (genanki's own write_to_file leaks a
+    # mkstemp() file per build).
+    if not hasattr(sqlite3.Connection, "serialize"):  # Python 3.10
+        return _collection_bytes_in_temp_folder(decks, times)
+    conn = sqlite3.connect(":memory:")
+    try:
+        _fill(conn, decks, times)
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def _collection_bytes_in_temp_folder(decks: list[genanki.Deck], times: _Times) -> bytes:
     with tempfile.TemporaryDirectory(prefix="studypack-anki-") as folder:
         path = Path(folder) / COLLECTION_NAME
         conn = sqlite3.connect(path)
         try:
-            package = genanki.Package(decks)
-            package.write_to_db(conn.cursor(), timestamp, _ids(timestamp))
-            _fix_collection_times(conn, timestamp, _card_count(decks))
-            conn.commit()
+            _fill(conn, decks, times)
         finally:
             conn.close()
         return path.read_bytes()
+
+
+def _fill(conn: sqlite3.Connection, decks: list[genanki.Deck], times: _Times) -> None:
+    genanki.Package(decks).write_to_db(conn.cursor(), times.deck, _ids(times.deck))
+    _fix_collection_times(conn, times.deck, _card_count(decks))
+    _set_change_times(conn, times)
+    conn.commit()
 
 
 def _ids(timestamp: int) -> Iterator[int]:
@@ -107,6 +139,19 @@ def _fix_collection_times(conn: sqlite3.Connection, timestamp: int, card_count: 
     )
 
 
+def _set_change_times(conn: sqlite3.Connection, times: _Times) -> None:
+    """Each note (and its cards) carries the time its question last changed; the note type
+    the time its templates did."""
+    conn.executemany("UPDATE notes SET mod = ? WHERE guid = ?",
+                     [(stamp, guid) for guid, stamp in sorted(times.notes.items())])
+    conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+    (models,) = conn.execute("SELECT models FROM col").fetchone()
+    models = json.loads(models)
+    for model in models.values():
+        model["mod"] = times.notetype
+    conn.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
+
+
 def _zip(entries: dict[str, bytes], timestamp: int) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -126,4 +171,4 @@ def _zip_info(name: str, timestamp: int) -> zipfile.ZipInfo:
 def _zip_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
     # Zip times are local-time fields with no zone; UTC keeps them machine-independent.
     utc = time.gmtime(timestamp)
-    return max(tuple(utc[:6]), ZIP_EPOCH)
+    return min(max(tuple(utc[:6]), ZIP_EPOCH), ZIP_LAST)
