@@ -315,7 +315,8 @@ def test_the_action_annotates_validation_problems(tmp_path: Path):
                       encoding="utf-8")
     log = run_action(repo, tmp_path)
     assert log["failed"].startswith("Validate")
-    annotation = r"^::error file=content/questions\.yaml,line=\d+,col=5(,title=[^:]*)?::unknown key 'dificulty'"
+    annotation = (r"^::error file=content/questions\.yaml,line=\d+,col=5(,title=[^:]*)?"
+                  r"::unknown key 'dificulty'")
     assert re.search(annotation,
                      log["stdout"], flags=re.MULTILINE), log["stdout"]
 
