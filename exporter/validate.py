@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import cloze as cloze_marks
 from . import ledger
 from .diagnostics import Diagnostic, error, shown, warning
 from .media import check_image, find_images
@@ -25,12 +26,17 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 # Each section's keys: True when required. Order is the order the README documents.
 ROOT_KEYS = {"schema": True, "deck": True, "topics": True, "questions": True}
-DECK_KEYS = {"id": True, "title": True, "description": False, "author": False, "version": False}
-TOPIC_KEYS = {"id": True, "title": True}
-QUESTION_KEYS = {
-    "id": True, "topic": True, "question": True, "answer": True, "details": False,
-    "tags": False, "difficulty": False, "related": False,
+DECK_KEYS = {
+    "id": True, "title": True, "description": False, "author": False, "version": False, "reverse": False,
 }
+TOPIC_KEYS = {"id": True, "title": True}
+# `question` and `answer` are required unless the item is a `cloze:` (checked by hand).
+QUESTION_KEYS = {
+    "id": True, "topic": True, "question": False, "cloze": False, "answer": False, "details": False,
+    "tags": False, "difficulty": False, "related": False, "reverse": False, "anki_guid": False,
+}
+_TRUE, _FALSE = {"true", "True", "TRUE"}, {"false", "False", "FALSE"}
+_GUID_SPACE = re.compile(r"\s")
 
 
 @dataclass
@@ -41,6 +47,7 @@ class _Checker:
     content_dir: Path
     text: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    default_reverse: bool = False  # `deck.reverse`, read before the questions
 
     @cached_property
     def lines(self) -> list[str]:
@@ -162,6 +169,8 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
         value = shown(schema.value) if type(schema) is Scalar else _kind(schema)
         c.error(schema.loc, f"unsupported schema '{value}': this studypack reads schema {SCHEMA_VERSION}")
     deck_fields = _fields(c, fields["deck"], DECK_KEYS, "'deck'") if "deck" in fields else None
+    deck_reverse = _boolean(c, deck_fields or {}, "reverse", "'deck'")
+    c.default_reverse = bool(deck_reverse)
     topics = _read_list(c, fields.get("topics"), "topics", _read_topic)
     questions = _read_list(c, fields.get("questions"), "questions", _read_question)
     if deck_fields is None:
@@ -169,10 +178,10 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
     deck_id = _slug(c, deck_fields, "id", "'deck'")
     title = _string(c, deck_fields, "title", "'deck'")
     optional = {k: _string(c, deck_fields, k, "'deck'") or "" for k in ("description", "author", "version")}
-    if deck_id is None or title is None or topics is None or questions is None:
+    if deck_id is None or title is None or topics is None or questions is None or deck_reverse is None:
         return None
     return Deck(deck_id, title, optional["description"], optional["author"], optional["version"],
-                topics, questions, root.loc)
+                topics, questions, root.loc, reverse=bool(deck_reverse))
 
 
 def _read_list(c: _Checker, node: Node | None, name: str, read: Callable) -> tuple | None:
@@ -203,15 +212,73 @@ def _read_question(c: _Checker, node: Node) -> Question | None:
         return None
     what = f"question '{_peek(fields, 'id')}'"
     values = {k: _slug(c, fields, k, what) for k in ("id", "topic")}
-    values.update({k: _string(c, fields, k, what) for k in ("question", "answer")})
+    values.update(_texts(c, node, fields, what))
     details = _string(c, fields, "details", what) if "details" in fields else ""
     difficulty = _difficulty(c, fields, what)
     tags, related = _slug_list(c, fields, "tags", what), _slug_list(c, fields, "related", what)
-    if None in values.values() or details is None or difficulty is False:
+    reverse = _boolean(c, fields, "reverse", what, default=c.default_reverse)
+    guid = _anki_guid(c, fields, what)
+    if None in values.values() or details is None or difficulty is False or guid is None:
+        return None
+    if reverse is None:
         return None
     media = _check_details(c, fields.get("details"), details, what)
     return Question(values["id"], values["topic"], values["question"], values["answer"], details,
-                    tags, difficulty, related, node.loc, media)
+                    tags, difficulty, related, node.loc, media, reverse, values["cloze"], guid)
+
+
+def _texts(c: _Checker, node: Node, fields: dict[str, Node], what: str) -> dict[str, str | None]:
+    """question, answer and cloze: an item has a `question` and an `answer`, or a `cloze`
+    (whose filled-in text becomes the question) and optionally an `answer`."""
+    if "cloze" in fields:
+        if "question" in fields:
+            c.error(fields["question"].loc, f"{what} has both 'question' and 'cloze'; keep one")
+            return {"question": None, "answer": None, "cloze": None}
+        text = _cloze(c, fields, what)
+        answer = _string(c, fields, "answer", what) if "answer" in fields else ""
+        question = cloze_marks.filled(text) if text is not None else None
+        return {"question": question, "answer": answer, "cloze": text}
+    for name in ("question", "answer"):
+        if name not in fields:
+            c.error(node.loc, f"missing required key '{name}' in a question")
+    return {"question": _string(c, fields, "question", what) if "question" in fields else None,
+            "answer": _string(c, fields, "answer", what) if "answer" in fields else None, "cloze": ""}
+
+
+def _cloze(c: _Checker, fields: dict[str, Node], what: str) -> str | None:
+    text = _string(c, fields, "cloze", what)
+    if text is None:
+        return None
+    _, problem = cloze_marks.scan(text)
+    if problem is not None:
+        c.error(_loc_in_scalar(c, fields["cloze"], problem.offset), f"'cloze' of {what}: {problem.message}")
+        return None
+    return text
+
+
+def _boolean(c: _Checker, fields: dict[str, Node], name: str, what: str,
+             default: bool | None = False) -> bool | None:
+    """true or false; `default` when absent; None (reported) when it is anything else."""
+    node = fields.get(name)
+    if node is None:
+        return default
+    if type(node) is Scalar and node.plain and node.value in _TRUE | _FALSE:
+        return node.value in _TRUE
+    value = f"'{shown(node.value)}'" if type(node) is Scalar else _kind(node)
+    c.error(node.loc, f"'{name}' in {what} must be true or false, not {value}")
+    return None
+
+
+def _anki_guid(c: _Checker, fields: dict[str, Node], what: str) -> str | None:
+    """"" when absent; None (reported) when empty, not printable or containing spaces."""
+    if "anki_guid" not in fields:
+        return ""
+    value = _string(c, fields, "anki_guid", what)
+    if value is not None and (not value.isprintable() or _GUID_SPACE.search(value)):
+        c.error(fields["anki_guid"].loc, f"'anki_guid' in {what} must be printable text without "
+                                         f"spaces, not '{shown(value)}'")
+        return None
+    return value
 
 
 def _difficulty(c: _Checker, fields: dict[str, Node], what: str) -> str | None | bool:
@@ -348,6 +415,7 @@ def _loc_in_scalar(c: _Checker, node: Node, offset: int) -> Loc:
 def _check_deck(c: _Checker, deck: Deck) -> None:
     topic_ids = _unique_ids(c, deck.topics, "topic")
     question_ids = _unique_ids(c, deck.questions, "question")
+    _unique_guids(c, deck)
     for q in deck.questions:
         if q.topic not in topic_ids:
             hint = _did_you_mean(q.topic, topic_ids)
@@ -376,6 +444,17 @@ def _unique_ids(c: _Checker, items, kind: str) -> dict[str, int]:
         else:
             first[item.id] = item.loc.line
     return first
+
+
+def _unique_guids(c: _Checker, deck: Deck) -> None:
+    """Two questions with one anki_guid would be one note in Anki, the second overwriting the first."""
+    first: dict[str, Question] = {}
+    for q in deck.questions:
+        if q.anki_guid and q.anki_guid in first:
+            c.error(q.loc, f"question '{q.id}' has the anki_guid of '{first[q.anki_guid].id}' "
+                           f"(line {first[q.anki_guid].loc.line}); each must be unique")
+        elif q.anki_guid:
+            first[q.anki_guid] = q
 
 
 _WORD = re.compile(r"\w+")

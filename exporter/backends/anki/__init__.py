@@ -94,7 +94,8 @@ def build_note(deck: Deck, question: Question, context: BuildContext, notetype: 
         model=notetype,
         fields=note_fields(deck, question, context, media_names),
         tags=note_tags(question),
-        guid=note_guid(deck.id, question.id),
+        # An imported question keeps its note's GUID, so Anki updates that very note.
+        guid=question.anki_guid or note_guid(deck.id, question.id),
     )
 
 
