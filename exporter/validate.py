@@ -20,6 +20,8 @@ from .sources.yaml_loader import Mapping, Node, Scalar, Sequence, load_file
 SCHEMA_VERSION = "1"
 MAX_ANSWER_CHARS = 300
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# Tags may be hierarchical as in Anki: each `::` level a slug.
+TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:::[a-z0-9]+(?:-[a-z0-9]+)*)*\Z")
 _EMPTY_PLAIN = {"", "~", "null", "Null", "NULL"}
 # C0 and C1 controls other than tab and newline, and the non-characters U+FFFE/U+FFFF.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -143,6 +145,15 @@ def _slug(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str | N
     return value
 
 
+def _tag(c: _Checker, node: Node, what: str) -> str | None:
+    value = _string(c, {"tags": node}, "tags", what)
+    if value is not None and not TAG.match(value):
+        c.error(node.loc, f"tag '{shown(value)}' of {what} is not a slug: use lower-case letters, digits "
+                          f"and single hyphens, levels joined by '::' (e.g. '{_slugify(value)}')")
+        return None
+    return value
+
+
 def _slug_list(c: _Checker, fields: dict[str, Node], name: str, what: str) -> tuple[str, ...]:
     node = fields.get(name)
     if node is None:
@@ -152,7 +163,7 @@ def _slug_list(c: _Checker, fields: dict[str, Node], name: str, what: str) -> tu
         return ()
     values: list[str] = []
     for item in node.items:
-        value = _slug(c, {name: item}, name, what)
+        value = _tag(c, item, what) if name == "tags" else _slug(c, {name: item}, name, what)
         if value is not None and value in values:
             c.error(item.loc, f"'{shown(value)}' appears twice in '{name}' of {what}")
         elif value is not None:
