@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from ..media import IMAGE_SUFFIXES
 from .bank import Bank, Item, slugify, tag_slug
-from .html_markdown import to_markdown
+from .html_markdown import to_markdown, to_markdown_many
 from .split import split_answer
 
 # The studypack note type (exporter/backends/anki): read back field for field.
@@ -20,6 +20,7 @@ STUDYPACK_FIELDS = ("Question", "Answer", "Details", "Topic", "Difficulty", "Rel
 _STUDYPACK_NOTETYPE = re.compile(r"studypack .* \((?P<deck>[a-z0-9-]+)\)\Z")
 _SUBDECK_NUMBER = re.compile(r"\A\d+ ")
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _RELATED_ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
 # Field names, lower-cased, that say which part of a question they hold.
 ROLE_NAMES = {
@@ -96,24 +97,48 @@ def read(path: Path, field_map: FieldMap = NO_MAP) -> Bank:
         return _read_collection(col, field_map, path.name)
 
 
+# Below this many notes a forked worker costs more than it saves.
+PARALLEL_MIN_NOTES = 200
+
+
+@dataclass(frozen=True)
+class _RawNote:
+    """A note as the collection holds it, read before the collection closes."""
+
+    id: int
+    guid: str
+    notetype: str
+    cloze: bool
+    fields: tuple[tuple[str, str], ...]
+    tags: tuple[str, ...]
+    card_count: int
+    topic: str
+
+
 def _read_collection(col, field_map: FieldMap, display: str) -> Bank:
     bank = Bank()
     decks = _deck_names(col)
-    first_card = {nid: (did, ords) for nid, did, ords in
+    first_card = {nid: (did, count) for nid, did, count in
                   col.db.all("SELECT nid, min(did), count() FROM cards GROUP BY nid")}
     names = [decks[did] for did, _ in first_card.values()]
     root = _common_root(names)
     bank.title = root or Path(display).stem
-    topics = sorted({name for name in names}, key=lambda n: _deck_sort_key(n, root))
+    topics = sorted(set(names), key=lambda n: _deck_sort_key(n, root))
     bank.topic_order = [_topic_title(name, root, bank.title) for name in topics]
-    media = _MediaCollector(Path(col.media.dir()), bank)
+    position = {name: index for index, name in enumerate(topics)}
     notetypes: dict[int, dict] = {}
-    for nid in sorted(first_card, key=lambda n: (topics.index(decks[first_card[n][0]]), n)):
+    raw = []
+    for nid in sorted(first_card, key=lambda n: (position[decks[first_card[n][0]]], n)):
         note = col.get_note(nid)
         notetype = notetypes.setdefault(note.mid, note.note_type())
         did, card_count = first_card[nid]
-        topic = _topic_title(decks[did], root, bank.title)
-        item = _item(note, notetype, card_count, topic, field_map, media, bank)
+        raw.append(_RawNote(nid, note.guid, notetype["name"], notetype.get("type") == MODEL_CLOZE,
+                            tuple(note.items()), tuple(note.tags), card_count,
+                            _topic_title(decks[did], root, bank.title)))
+    images = _MediaCollector(Path(col.media.dir()), bank).collect(raw)
+    for item, skipped, notes in _convert(raw, images, field_map):
+        bank.skipped += skipped
+        bank.notes += notes
         if item is not None:
             bank.items.append(item)
     deck_ids = {m.group("deck") for nt in notetypes.values()
@@ -124,6 +149,28 @@ def _read_collection(col, field_map: FieldMap, display: str) -> Bank:
     top = col.decks.by_name(root) if root else None
     bank.description = to_markdown(top["desc"]) if top and top.get("desc") else ""
     return bank
+
+
+def _convert(raw: list[_RawNote], images: dict[str, str | None], field_map: FieldMap) -> list:
+    """Each note's (Item or None, skipped, notes): HTML -> Markdown is most of an import's
+    time, so a large package is converted in two processes."""
+    from .. import parallel
+
+    def convert(notes) -> list:
+        media = _Images(images)
+        values = [_SOUND.sub("", value) for note in notes for name, value in _convertible(note)]
+        markdown = iter(to_markdown_many(values, media.image))
+        results = []
+        for note in notes:
+            local = Bank()
+            converted = {name: value for name, value in note.fields}
+            converted.update((name, next(markdown)) for name, _ in _convertible(note))
+            results.append((_item(note, converted, field_map, local), local.skipped, local.notes))
+        return results
+
+    if len(raw) >= PARALLEL_MIN_NOTES and parallel.can_fork_workers():
+        return parallel.map_halves(convert, raw)
+    return convert(raw)
 
 
 def _drop_derived_guids(bank: Bank) -> None:
@@ -169,34 +216,40 @@ def _topic_title(name: str, root: str, title: str) -> str:
     return " / ".join(parts) if parts else title.split("::")[-1]
 
 
-def _item(note, notetype: dict, card_count: int, topic: str, field_map: FieldMap,
-          media: _MediaCollector, bank: Bank) -> Item | None:
-    origin = f"note {note.id} ({notetype['name']})"
-    fields = dict(note.items())
-    for name, value in fields.items():
+def _convertible(note: _RawNote) -> tuple[tuple[str, str], ...]:
+    """The fields whose HTML becomes Markdown: of a studypack note, only the three texts
+    (Related is read item by item, the others are plain values)."""
+    if tuple(name for name, _ in note.fields) == STUDYPACK_FIELDS:
+        related = _RELATED_ITEM.findall(note.fields[STUDYPACK_FIELDS.index("Related")][1])
+        return (*note.fields[:3], *((f"Related {i}", item) for i, item in enumerate(related)))
+    return note.fields
+
+
+def _item(note: _RawNote, md: dict[str, str], field_map: FieldMap, bank: Bank) -> Item | None:
+    """One note as an Item; `md` holds its fields already in Markdown."""
+    origin = f"note {note.id} ({note.notetype})"
+    for name, value in note.fields:
         if _SOUND.search(value):
             bank.notes.append(f"{origin}: sound in field '{name}' left out (the format has no audio)")
-            fields[name] = _SOUND.sub("", value)
     tags = _tags(note.tags, origin, bank)
-    if tuple(fields) == STUDYPACK_FIELDS:
-        return _studypack_item(note, fields, topic, tags, origin, media)
-    if notetype.get("type") == MODEL_CLOZE:
-        return _cloze_item(note, fields, topic, tags, origin, media, bank)
-    roles = _roles(list(fields), field_map)
-    question = to_markdown(fields[roles["question"]], media.image)
-    answer_md = to_markdown(fields[roles["answer"]], media.image) if roles["answer"] else ""
+    if tuple(name for name, _ in note.fields) == STUDYPACK_FIELDS:
+        return _studypack_item(note, md, tags, origin)
+    if note.cloze:
+        return _cloze_item(note, md, tags, origin, bank)
+    roles = _roles(list(md), field_map)
+    question = md[roles["question"]]
+    answer_md = md[roles["answer"]] if roles["answer"] else ""
     if not question.strip() or not answer_md.strip():
         empty = "question" if not question.strip() else "answer"
         bank.skipped.append(f"{origin}: empty {empty} (field '{roles[empty] or '?'}')")
         return None
     answer, rest = split_answer(answer_md)
     extra = [rest] if rest else []
-    for name in [n for n in fields if n not in (roles["question"], roles["answer"])]:
-        value = to_markdown(fields[name], media.image)
-        if value.strip():
-            extra.append(value if name == roles["details"] else f"**{name}:** {value}")
-    return Item(question, answer, "\n\n".join(extra), topic, origin, tags,
-                reverse=card_count > 1, anki_guid=note.guid)
+    for name in [n for n in md if n not in (roles["question"], roles["answer"])]:
+        if md[name].strip():
+            extra.append(md[name] if name == roles["details"] else f"**{name}:** {md[name]}")
+    return Item(question, answer, "\n\n".join(extra), note.topic, origin, tags,
+                reverse=note.card_count > 1, anki_guid=note.guid)
 
 
 def _roles(names: list[str], field_map: FieldMap) -> dict[str, str]:
@@ -217,33 +270,29 @@ def _roles(names: list[str], field_map: FieldMap) -> dict[str, str]:
     return roles
 
 
-def _studypack_item(note, fields: dict[str, str], topic: str, tags: tuple[str, ...], origin: str,
-                    media: _MediaCollector) -> Item:
+def _studypack_item(note: _RawNote, md: dict[str, str], tags: tuple[str, ...], origin: str) -> Item:
     topic_id = next((t.split("::", 1)[1] for t in note.tags if t.startswith("topic::")), "")
     own = tuple(t for t in tags if not t.startswith(("topic::", "difficulty::")))
-    related = tuple(to_markdown(m) for m in
-                    _RELATED_ITEM.findall(fields["Related"]))
-    return Item(to_markdown(fields["Question"], media.image), to_markdown(fields["Answer"], media.image),
-                to_markdown(fields["Details"], media.image), topic, origin, own,
-                fields["Difficulty"] or None, related, id=fields["Id"], topic_id=topic_id,
-                anki_guid=note.guid)
+    related = tuple(value for name, value in md.items() if name.startswith("Related "))
+    return Item(md["Question"], md["Answer"], md["Details"], note.topic, origin, own,
+                md["Difficulty"] or None, related, id=md["Id"], topic_id=topic_id, anki_guid=note.guid)
 
 
-def _cloze_item(note, fields: dict[str, str], topic: str, tags: tuple[str, ...], origin: str,
-                media: _MediaCollector, bank: Bank) -> Item | None:
-    names = list(fields)
-    text = to_markdown(fields[names[0]], media.image)
+def _cloze_item(note: _RawNote, md: dict[str, str], tags: tuple[str, ...], origin: str,
+                bank: Bank) -> Item | None:
     from ..cloze import scan
 
+    names = list(md)
+    text = md[names[0]]
     if scan(text)[1] is not None:
         bank.skipped.append(f"{origin}: cloze text without a well-formed {{{{c1::…}}}} mark")
         return None
-    extra = "\n\n".join(v for v in (to_markdown(fields[n], media.image) for n in names[1:]) if v.strip())
+    extra = "\n\n".join(md[n] for n in names[1:] if md[n].strip())
     answer, details = ("", extra) if "\n" in extra or len(extra) > 300 else (extra, "")
-    return Item(text, answer, details, topic, origin, tags, cloze=True, anki_guid=note.guid)
+    return Item(text, answer, details, note.topic, origin, tags, cloze=True, anki_guid=note.guid)
 
 
-def _tags(tags: list[str], origin: str, bank: Bank) -> tuple[str, ...]:
+def _tags(tags: tuple[str, ...], origin: str, bank: Bank) -> tuple[str, ...]:
     result = []
     for tag in tags:
         slug = tag_slug(tag)
@@ -256,6 +305,16 @@ def _tags(tags: list[str], origin: str, bank: Bank) -> tuple[str, ...]:
     return tuple(dict.fromkeys(result))
 
 
+class _Images:
+    """An image's src -> its path under media/, or None when it was left out (and reported)."""
+
+    def __init__(self, paths: dict[str, str | None]) -> None:
+        self.paths = paths
+
+    def image(self, src: str) -> str | None:
+        return self.paths.get(html.unescape(src))
+
+
 class _MediaCollector:
     """Images the notes use, copied under media/ with names a Markdown link can carry."""
 
@@ -263,8 +322,18 @@ class _MediaCollector:
         self.folder, self.bank = folder, bank
         self.names: dict[str, str] = {}
 
+    def collect(self, notes: list[_RawNote]) -> dict[str, str | None]:
+        """Every image src the notes use, looked at once, before the collection closes."""
+        paths: dict[str, str | None] = {}
+        for note in notes:
+            for _, value in note.fields:
+                for quoted in _IMG_SRC.findall(value):
+                    src = html.unescape("".join(quoted))
+                    if src not in paths:
+                        paths[src] = self.image(src)
+        return paths
+
     def image(self, src: str) -> str | None:
-        src = html.unescape(src)
         if src in self.names:
             return f"media/{self.names[src]}"
         source = self.folder / src

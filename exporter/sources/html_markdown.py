@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from markdownify import MarkdownConverter
 
@@ -21,6 +22,8 @@ _PLACEHOLDER_BACK = re.compile(r"STUDYPACKMATH(\d+)X")
 _LANGUAGE = re.compile(r"\b(?:language|lang)-([\w+#-]+)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _TAGS = re.compile(r"<[^>]+>")
+_PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.DOTALL | re.IGNORECASE)
+_SPAN = re.compile(r"</?span\b[^>]*>", re.IGNORECASE)
 
 
 class _Converter(MarkdownConverter):
@@ -58,6 +61,14 @@ class _Converter(MarkdownConverter):
         return super().convert_table(el, text, parent_tags)
 
 
+@lru_cache(maxsize=1)
+def _converter() -> _Converter:
+    """One converter per process: building one costs as much as converting a short field."""
+    return _Converter(lambda src: src, heading_style="ATX", bullets="-", escape_underscores=False,
+                      escape_asterisks=False, code_language_callback=_language,
+                      sub_symbol="<sub>", sup_symbol="<sup>", newline_style="backslash")
+
+
 def _language(el) -> str:
     for node in (el, el.find("code"), el.parent):
         classes = " ".join(node.get("class") or ()) if node is not None and hasattr(node, "get") else ""
@@ -70,18 +81,65 @@ def _language(el) -> str:
 def to_markdown(fragment: str, media: Callable[[str], str | None] = lambda src: src) -> str:
     """The Markdown of one field's HTML. `media` maps an image's src to its path in the
     content folder, or None to drop it."""
+    return to_markdown_many([fragment], media)[0]
+
+
+# Fields parsed as one document: BeautifulSoup's set-up costs as much as converting a
+# short field, so a batch pays it once.
+_BATCH = 200
+_WRAPPER = "studypack-field"
+
+
+def to_markdown_many(fragments: list[str],
+                     media: Callable[[str], str | None] = lambda src: src) -> list[str]:
+    """to_markdown of each fragment, converted in batches."""
+    results: list[str | None] = [_plain(f) for f in fragments]
+    pending = [i for i, r in enumerate(results) if r is None]
+    converter = _converter()
+    converter.media = media
+    for start in range(0, len(pending), _BATCH):
+        indexes = pending[start:start + _BATCH]
+        for index, text in zip(indexes, _convert_batch(converter, [fragments[i] for i in indexes]),
+                               strict=True):
+            results[index] = text
+    return results  # type: ignore[return-value]
+
+
+def _plain(fragment: str) -> str | None:
+    """Text without markup: what markdownify would return (whitespace collapsed, as HTML
+    shows it) at a hundredth of the cost; most questions of most decks are such text."""
+    if "<" in fragment or "&" in fragment or "\\" in fragment or "[" in fragment:
+        return None
+    return " ".join(fragment.split())
+
+
+def _convert_batch(converter: _Converter, fragments: list[str]) -> list[str]:
+    from bs4 import BeautifulSoup
+
     maths: list[str] = []
 
     def hold(match: re.Match) -> str:
         maths.append(_math_markdown(match))
         return _PLACEHOLDER.format(len(maths) - 1)
 
-    held = _MATH.sub(hold, fragment)
-    converter = _Converter(media, heading_style="ATX", bullets="-", escape_underscores=False,
-                           escape_asterisks=False, code_language_callback=_language,
-                           sub_symbol="<sub>", sup_symbol="<sup>", newline_style="backslash")
-    text = converter.convert(held).replace("\xa0", " ")
-    text = _PLACEHOLDER_BACK.sub(lambda m: maths[int(m.group(1))], text)
+    held = [_PRE.sub(_unspanned, _MATH.sub(hold, fragment)) for fragment in fragments]
+    soup = BeautifulSoup("".join(f"<{_WRAPPER}>{h}</{_WRAPPER}>" for h in held), "html.parser")
+    wrappers = soup.find_all(_WRAPPER, recursive=False)
+    if len(wrappers) != len(held) or any(w.find(_WRAPPER) for w in wrappers):
+        # A field with unbalanced tags swallowed its neighbour: parse each on its own.
+        texts = [converter.convert(h) for h in held]
+    else:
+        texts = [converter.process_tag(w, parent_tags=set()) for w in wrappers]
+    return [_tidy(_PLACEHOLDER_BACK.sub(lambda m: maths[int(m.group(1))], t.replace("\xa0", " ")))
+            for t in texts]
+
+
+def _unspanned(match: re.Match) -> str:
+    """Syntax-highlighting spans say nothing Markdown keeps, and cost most of a code block's time."""
+    return _SPAN.sub("", match.group())
+
+
+def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
 
