@@ -29,6 +29,7 @@ ROLE_NAMES = {
     "details": ("extra", "details", "back extra", "notes", "note", "explanation", "example", "examples"),
 }
 MODEL_CLOZE = 1
+DEFAULT_DECK = 1  # in every collection, the scratch one included
 
 
 class AnkiMissing(Exception):
@@ -121,7 +122,8 @@ def _read_collection(col, field_map: FieldMap, display: str) -> Bank:
     first_card = {nid: (did, count) for nid, did, count in
                   col.db.all("SELECT nid, min(did), count() FROM cards GROUP BY nid")}
     names = [decks[did] for did, _ in first_card.values()]
-    root = _common_root(names)
+    # The package's decks, the empty ones too: a studypack deck's top deck holds no cards.
+    root = _common_root([*names, *(n for d, n in decks.items() if d != DEFAULT_DECK)])
     bank.title = root or Path(display).stem
     topics = sorted(set(names), key=lambda n: _deck_sort_key(n, root))
     bank.topic_order = [_topic_title(name, root, bank.title) for name in topics]
@@ -213,7 +215,7 @@ def _deck_sort_key(name: str, root: str) -> list[str]:
 def _topic_title(name: str, root: str, title: str) -> str:
     """Sub-decks below the top deck, joined; studypack's "01 " order prefixes dropped."""
     parts = [_SUBDECK_NUMBER.sub("", p, count=1) for p in _relative(name, root)]
-    return " / ".join(parts) if parts else title.split("::")[-1]
+    return " / ".join(parts) if parts else _SUBDECK_NUMBER.sub("", title.split("::")[-1], count=1)
 
 
 def _convertible(note: _RawNote) -> tuple[tuple[str, str], ...]:
