@@ -146,10 +146,11 @@ def _slug(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str | N
 
 
 def _tag(c: _Checker, node: Node, what: str) -> str | None:
+    """A slug, or Anki's hierarchical form: slugs joined by '::'."""
     value = _string(c, {"tags": node}, "tags", what)
     if value is not None and not TAG.match(value):
-        c.error(node.loc, f"tag '{shown(value)}' of {what} is not a slug: use lower-case letters, digits "
-                          f"and single hyphens, levels joined by '::' (e.g. '{_slugify(value)}')")
+        c.error(node.loc, f"'tags' in {what} is '{shown(value)}', not a slug: use lower-case letters, "
+                          f"digits and single hyphens (e.g. '{_slugify(value)}')")
         return None
     return value
 
