@@ -35,6 +35,39 @@ def test_anki_plain_text_export_with_its_headers(tmp_path):
     assert [t["title"] for t in document["topics"]] == ["Capitals", "Rivers"]
 
 
+def test_notes_in_plain_text_as_the_real_anki_exports_them(tmp_path):
+    from anki_client import open_collection
+
+    col = open_collection(tmp_path / "src")
+    capitals = col.decks.id("Geo::Capitals")
+    basic = col.new_note(col.models.by_name("Basic"))
+    basic["Front"], basic["Back"] = "Capital of <b>France</b>?", "Paris. Since 508."
+    basic.tags = ["geo", "europe::west"]
+    col.add_note(basic, capitals)
+    reverse = col.new_note(col.models.by_name("Basic (and reversed card)"))
+    reverse["Front"], reverse["Back"] = "Tab\there", 'A "quoted" answer, with comma'
+    col.add_note(reverse, col.decks.id("Geo::Rivers"))
+    cloze = col.new_note(col.models.by_name("Cloze"))
+    cloze["Text"] = "{{c1::Rome}} is old"
+    col.add_note(cloze, capitals)
+    export = tmp_path / "notes.txt"
+    col.export_note_csv(out_path=str(export), limit=None, with_html=True, with_tags=True, with_deck=True,
+                        with_notetype=True, with_guid=True)
+    col.close()
+    assert export.read_text(encoding="utf-8").startswith("#separator:tab\n#html:true\n#guid column:1\n")
+    output, document = run(tmp_path, str(export))
+    assert "3 questions in 2 topics" in output
+    questions = {q["anki_guid"]: q for q in document["questions"]}
+    assert questions[basic.guid] == {
+        "id": "capital-of-france", "topic": "capitals", "question": "Capital of **France**?",
+        "answer": "Paris.", "details": "Since 508.", "tags": ["europe::west", "geo"],
+        "anki_guid": basic.guid}
+    assert questions[reverse.guid]["reverse"] is True
+    assert (questions[reverse.guid]["question"], questions[reverse.guid]["answer"]) == (
+        "Tab here", 'A "quoted" answer, with comma')
+    assert questions[cloze.guid]["cloze"] == "{{c1::Rome}} is old" and "answer" not in questions[cloze.guid]
+
+
 def test_csv_with_header_row_and_a_skipped_row(tmp_path):
     output, document = run(tmp_path, str(DATA / "text" / "plain.csv"))
     assert "2 questions in 1 topics, 0 media files (3 found, 1 skipped)" in output

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
+from ..cloze import scan
 from .apkg import NO_MAP, ROLE_NAMES, FieldMap
 from .bank import Bank, Item, tag_slug
 from .html_markdown import to_markdown
@@ -54,10 +56,17 @@ def _read_anki_export(path: Path, headers: dict[str, str], body: str, field_map:
         convert = (lambda cell: to_markdown(cell)) if is_html else (lambda cell: cell.strip())
         values = [convert(cell) for cell in fields]
         names = _field_names(len(values), field_map)
-        item = _item(values, names, origin, bank,
-                     topic=row[special["deck"]] if "deck" in special else path.stem,
-                     tags=row[special["tags"]].split() if "tags" in special else [],
-                     guid=row[special["guid"]] if "guid" in special else "")
+        notetype = row[special["notetype"]] if "notetype" in special else ""
+        topic = row[special["deck"]] if "deck" in special else path.stem
+        tags = row[special["tags"]].split() if "tags" in special else []
+        guid = row[special["guid"]] if "guid" in special else ""
+        if "cloze" in notetype.casefold() or (values and not scan(values[0])[1]):
+            item = _cloze_item(values, origin, bank, topic, tags, guid)
+        else:
+            item = _item(values, names, origin, bank, topic=topic, tags=tags, guid=guid)
+            # Anki's stock "Basic (and reversed card)" and "… (optional reversed card)" types.
+            if item is not None and "reverse" in notetype.casefold() and len(values) >= 2:
+                item = replace(item, reverse=True)
         if item is not None:
             bank.items.append(item)
     _set_topics(bank)
@@ -91,6 +100,20 @@ def _item(values: list[str], roles: list[str], origin: str, bank: Bank, topic: s
     topic = topic.split("::")[-1] if topic else bank.title
     return Item("\n\n".join(parts["question"]), answer, details, topic, origin, clean_tags,
                 difficulty.lower() if difficulty else None, anki_guid=guid, id=item_id)
+
+
+def _cloze_item(values: list[str], origin: str, bank: Bank, topic: str, tags: list[str],
+                guid: str) -> Item | None:
+    """A cloze note: its text with the marks, the other fields as the extra."""
+    text = values[0] if values else ""
+    if scan(text)[1] is not None:
+        bank.skipped.append(f"{origin}: cloze text without a well-formed {{{{c1::…}}}} mark")
+        return None
+    extra = "\n\n".join(v for v in values[1:] if v.strip())
+    answer, details = ("", extra) if "\n" in extra or len(extra) > 300 else (extra, "")
+    item = _item([text, answer or "-", details], ["question", "answer", "details"], origin, bank,
+                 topic=topic, tags=tags, guid=guid)
+    return item and replace(item, answer=answer, cloze=True)
 
 
 def _set_topics(bank: Bank) -> None:

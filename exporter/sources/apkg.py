@@ -277,7 +277,8 @@ def _studypack_item(note: _RawNote, md: dict[str, str], tags: tuple[str, ...], o
     own = tuple(t for t in tags if not t.startswith(("topic::", "difficulty::")))
     related = tuple(value for name, value in md.items() if name.startswith("Related "))
     return Item(md["Question"], md["Answer"], md["Details"], note.topic, origin, own,
-                md["Difficulty"] or None, related, id=md["Id"], topic_id=topic_id, anki_guid=note.guid)
+                md["Difficulty"] or None, related, reverse=note.card_count > 1, id=md["Id"],
+                topic_id=topic_id, anki_guid=note.guid)
 
 
 def _cloze_item(note: _RawNote, md: dict[str, str], tags: tuple[str, ...], origin: str,
