@@ -115,3 +115,15 @@ def test_short_answer_never_cuts_inside_code_math_links_or_abbreviations():
         "See [the docs. Here](http://x.y/a. B) ok.", "Rest.")
     assert split_answer("Many, e.g. Adam, work. Rest.") == ("Many, e.g. Adam, work.", "Rest.")
     assert split_answer("- a list\n- first") == ("a list", "- a list\n- first")
+
+
+def test_ids_from_text_are_unique_short_and_cut_at_a_word():
+    from exporter.sources.bank import slugify, unique
+
+    long = "What is the difference between " + "very " * 30 + "long questions?"
+    slug = slugify(long)
+    assert len(slug) <= 80 and slug.endswith("very") and long.lower().startswith(slug.split("-")[0])
+    taken: set[str] = set()
+    shorter = slug.rsplit("-", 1)[0]  # one word less makes room for the suffix
+    assert [unique(slug, taken, "q") for _ in range(3)] == [slug, shorter + "-2", shorter + "-3"]
+    assert slugify("Qu'est-ce que **ça** `veut` dire? $x^2$") == "qu-est-ce-que-ca-veut-dire-x-2"

@@ -67,7 +67,9 @@ def unique(slug: str, taken: set[str], fallback: str) -> str:
     while candidate in taken:
         n += 1
         suffix = f"-{n}"
-        candidate = base[: MAX_ID_CHARS - len(suffix)].rstrip("-") + suffix
+        room = MAX_ID_CHARS - len(suffix)
+        trimmed = base if len(base) <= room else base[: room + 1].rsplit("-", 1)[0][:room]
+        candidate = trimmed + suffix
     taken.add(candidate)
     return candidate
 
