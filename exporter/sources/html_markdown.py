@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from bs4 import Tag
 from markdownify import MarkdownConverter
 
 # MathJax as Anki writes it, and Anki's older LaTeX tags (rendered to images by Anki, but
@@ -24,6 +25,21 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _TAGS = re.compile(r"<[^>]+>")
 _PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.DOTALL | re.IGNORECASE)
 _SPAN = re.compile(r"</?span\b[^>]*>", re.IGNORECASE)
+
+
+class _Tag(Tag):
+    """bs4's Tag with a quick path for `find_parent(name)`: markdownify asks it of every tag
+    ("am I inside <pre>?"), and bs4's general matcher made that a fifth of an import."""
+
+    def find_parent(self, name=None, attrs={}, **kwargs):  # noqa: B006 (bs4's own signature)
+        if isinstance(name, str) and not attrs and not kwargs:
+            parent = self.parent
+            while parent is not None:
+                if parent.name == name:
+                    return parent
+                parent = parent.parent
+            return None
+        return super().find_parent(name, attrs, **kwargs)
 
 
 class _Converter(MarkdownConverter):
@@ -64,7 +80,8 @@ class _Converter(MarkdownConverter):
 @lru_cache(maxsize=1)
 def _converter() -> _Converter:
     """One converter per process: building one costs as much as converting a short field."""
-    return _Converter(lambda src: src, heading_style="ATX", bullets="-", escape_underscores=False,
+    return _Converter(lambda src: src, bs4_options={"element_classes": {Tag: _Tag}},
+                      heading_style="ATX", bullets="-", escape_underscores=False,
                       escape_asterisks=False, code_language_callback=_language,
                       sub_symbol="<sub>", sup_symbol="<sup>", newline_style="backslash")
 
@@ -123,7 +140,8 @@ def _convert_batch(converter: _Converter, fragments: list[str]) -> list[str]:
         return _PLACEHOLDER.format(len(maths) - 1)
 
     held = [_PRE.sub(_unspanned, _MATH.sub(hold, fragment)) for fragment in fragments]
-    soup = BeautifulSoup("".join(f"<{_WRAPPER}>{h}</{_WRAPPER}>" for h in held), "html.parser")
+    soup = BeautifulSoup("".join(f"<{_WRAPPER}>{h}</{_WRAPPER}>" for h in held), "html.parser",
+                         element_classes={Tag: _Tag})
     wrappers = soup.find_all(_WRAPPER, recursive=False)
     if len(wrappers) != len(held) or any(w.find(_WRAPPER) for w in wrappers):
         # A field with unbalanced tags swallowed its neighbour: parse each on its own.

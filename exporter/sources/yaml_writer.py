@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import yaml
@@ -53,15 +54,34 @@ def _scalar(pad: str, key: str, value: str, depth: int) -> list[str]:
     trailing = len(value) - len(body)
     chomp = "-" if trailing == 0 else ("" if trailing == 1 else "+")
     # A first line that starts with a space needs the indentation said explicitly.
-    indicator = str(len(INDENT)) if body[:1] == " " or body[:1] == "\n" else ""
+    indicator = str(len(INDENT)) if body[:1] in (" ", "\t", "\n") else ""
     inner = INDENT * (depth + 1)
     lines = [f"{pad}{key}: |{indicator}{chomp}"]
     lines += [f"{inner}{line}" if line else "" for line in (body + "\n" * max(trailing - 1, 0)).split("\n")]
     return lines
 
 
+# A plain scalar that reads back as this very string: no indicator first, no ": " or " #",
+# nothing YAML 1.1 would resolve to a number, boolean, null, merge or value key.
+_PLAIN = re.compile(r"(?![-?:,\[\]{}#&*!|>'\"%@`=<\s])[^\n]*(?<![\s:])")
+_PLAIN_FLOW = re.compile(r"[^,\[\]{}]*")
+_RESOLVES = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+"
+    r"|0b[01_]+|0o?[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|\.(?:inf|Inf|INF))"
+    r"|\.(?:nan|NaN|NAN)|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE"
+    r"|on|On|ON|off|Off|OFF|null|Null|NULL|~|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*")
+
+
 def _inline(value: str, flow: bool = False) -> str:
     """One scalar on one line: plain when YAML would read it back as the same string."""
+    if (_PLAIN.fullmatch(value) and ": " not in value and " #" not in value and "\t" not in value
+            and not _NOT_IN_BLOCK.search(value) and not _RESOLVES.fullmatch(value)
+            and (not flow or _PLAIN_FLOW.fullmatch(value))):
+        return value  # most values: the dumper would write them as they are, far more slowly
+    if _NOT_IN_BLOCK.search(value):
+        # Double-quoted with escapes: YAML would read these characters as line breaks or refuse them.
+        quoted = json.dumps(value, ensure_ascii=False)
+        return _NOT_IN_BLOCK.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
     text = yaml.safe_dump(value, allow_unicode=True, width=1 << 30, default_flow_style=True)
     text = text.rstrip("\n")
     if text.endswith("\n..."):
