@@ -75,6 +75,11 @@ def test_user_errors_are_messages_not_tracebacks(tmp_path):
     latin.write_bytes("## Qu'est-ce que ça?\n\nUne réponse.\n".encode("latin-1"))
     result = invoke(str(latin), "-o", str(tmp_path / "q.yaml"))
     assert result.exit_code == 1 and result.output.startswith("error: not UTF-8 text")
+    broken = tmp_path / "broken.apkg"
+    broken.write_bytes(b"not a zip")
+    result = invoke(str(broken), "-o", str(tmp_path / "q.yaml"))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{broken}: error: not an Anki package Anki can read (invalid Zip")
     odd = tmp_path / "notes.data"
     odd.write_text("x", encoding="utf-8")
     result = invoke(str(odd), "-o", str(tmp_path / "q.yaml"))

@@ -36,6 +36,10 @@ class AnkiMissing(Exception):
     """The optional `anki` package is not installed."""
 
 
+class AnkiPackageProblem(Exception):
+    """The file is not a package Anki can open; the message says which and why."""
+
+
 @dataclass(frozen=True)
 class FieldMap:
     """--map question=Front,answer=Back,details=Extra: field names by role."""
@@ -94,8 +98,25 @@ def opened(path: Path) -> Iterator:
 
 
 def read(path: Path, field_map: FieldMap = NO_MAP) -> Bank:
-    with opened(path) as col:
-        return _read_collection(col, field_map, path.name)
+    _anki()  # first: a missing anki package is said plainly
+    from anki.errors import AnkiException
+
+    try:
+        with opened(path) as col:
+            bank, raw, images, notetypes = _read_collection(col, path.name)
+    except AnkiException as error:
+        raise AnkiPackageProblem(f"{path}: error: not an Anki package Anki can read ({error})") from None
+    # Converted with the collection closed: the worker is forked without Anki's threads.
+    for item, skipped, notes in _convert(raw, images, field_map):
+        bank.skipped += skipped
+        bank.notes += notes
+        if item is not None:
+            bank.items.append(item)
+    deck_ids = {m.group("deck") for name in notetypes if (m := _STUDYPACK_NOTETYPE.match(name))}
+    if len(deck_ids) == 1:
+        bank.deck_id = deck_ids.pop()
+        _drop_derived_guids(bank)
+    return bank
 
 
 # Below this many notes a forked worker costs more than it saves.
@@ -116,7 +137,9 @@ class _RawNote:
     topic: str
 
 
-def _read_collection(col, field_map: FieldMap, display: str) -> Bank:
+def _read_collection(col, display: str) -> tuple[Bank, list[_RawNote], dict[str, str | None], set[str]]:
+    """The bank's frame (title, topics, description, media), the notes, the images they use
+    and the names of their note types."""
     bank = Bank()
     decks = _deck_names(col)
     first_card = {nid: (did, count) for nid, did, count in
@@ -138,19 +161,9 @@ def _read_collection(col, field_map: FieldMap, display: str) -> Bank:
                             tuple(note.items()), tuple(note.tags), card_count,
                             _topic_title(decks[did], root, bank.title)))
     images = _MediaCollector(Path(col.media.dir()), bank).collect(raw)
-    for item, skipped, notes in _convert(raw, images, field_map):
-        bank.skipped += skipped
-        bank.notes += notes
-        if item is not None:
-            bank.items.append(item)
-    deck_ids = {m.group("deck") for nt in notetypes.values()
-                if (m := _STUDYPACK_NOTETYPE.match(nt["name"]))}
-    if len(deck_ids) == 1:
-        bank.deck_id = deck_ids.pop()
-        _drop_derived_guids(bank)
     top = col.decks.by_name(root) if root else None
     bank.description = to_markdown(top["desc"]) if top and top.get("desc") else ""
-    return bank
+    return bank, raw, images, {nt["name"] for nt in notetypes.values()}
 
 
 def _convert(raw: list[_RawNote], images: dict[str, str | None], field_map: FieldMap) -> list:

@@ -40,7 +40,7 @@ def guess_format(path: Path) -> str:
 
 def read_sources(sources: list[Path], fmt: str | None, field_map) -> Bank:
     """Every source into one bank, in the order given (Markdown files read together)."""
-    from .apkg import AnkiMissing
+    from .apkg import AnkiMissing, AnkiPackageProblem
 
     groups: dict[str, list[Path]] = {}
     for path in sources:
@@ -60,7 +60,7 @@ def read_sources(sources: list[Path], fmt: str | None, field_map) -> Bank:
                 from . import apkg
 
                 banks += [apkg.read(p, field_map) for p in paths]
-    except AnkiMissing as error:
+    except (AnkiMissing, AnkiPackageProblem) as error:
         raise ImportProblem(str(error)) from None
     except UnicodeDecodeError as error:
         raise ImportProblem(f"not UTF-8 text ({error.reason} at byte {error.start})") from None
