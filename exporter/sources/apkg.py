@@ -72,14 +72,15 @@ def _anki():
 
 
 @contextmanager
-def opened(path: Path) -> Iterator:
-    """A scratch collection holding the package's notes (scheduling left out), closed after."""
+def opened(path: Path, whole_collection: bool = False) -> Iterator:
+    """A scratch collection holding the package's notes (scheduling left out), closed after.
+    `whole_collection`: the file is a .colpkg (a backup of a whole collection)."""
     Collection = _anki()
     from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     with tempfile.TemporaryDirectory(prefix="studypack-import-") as folder:
         target = Path(folder) / "collection.anki2"
-        if path.suffix.lower() == ".colpkg":
+        if whole_collection:
             from anki._backend import RustBackend
 
             RustBackend().import_collection_package(
@@ -97,12 +98,15 @@ def opened(path: Path) -> Iterator:
             col.close()
 
 
-def read(path: Path, field_map: FieldMap = NO_MAP) -> Bank:
+def read(path: Path, field_map: FieldMap = NO_MAP, whole_collection: bool | None = None) -> Bank:
+    """`whole_collection` None: a .colpkg by its name."""
+    if whole_collection is None:
+        whole_collection = path.suffix.lower() == ".colpkg"
     _anki()  # first: a missing anki package is said plainly
     from anki.errors import AnkiException
 
     try:
-        with opened(path) as col:
+        with opened(path, whole_collection) as col:
             bank, raw, images, notetypes = _read_collection(col, path.name)
     except AnkiException as error:
         raise AnkiPackageProblem(f"{path}: error: not an Anki package Anki can read ({error})") from None

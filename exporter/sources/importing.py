@@ -59,7 +59,7 @@ def read_sources(sources: list[Path], fmt: str | None, field_map) -> Bank:
             else:
                 from . import apkg
 
-                banks += [apkg.read(p, field_map) for p in paths]
+                banks += [apkg.read(p, field_map, kind == "colpkg") for p in paths]
     except (AnkiMissing, AnkiPackageProblem) as error:
         raise ImportProblem(str(error)) from None
     except UnicodeDecodeError as error:
