@@ -331,6 +331,56 @@ def tracked(source: Path, templates_dir: Path | None) -> None:
     sys.exit(1 if missing else 0)
 
 
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("questions.yaml"), show_default=True,
+              help="The YAML file to write; images go to media/ beside it.")
+@click.option("--deck-id", help="The deck's id (a slug); default: from the deck's name.")
+@click.option("--format", "fmt", type=click.Choice(("apkg", "colpkg", "csv", "markdown")),
+              help="The sources' format; default: guessed from each file.")
+@click.option("--map", "field_map", default="", metavar="ROLE=FIELD,…",
+              help="Which note field or column holds what, e.g. question=Front,answer=Back,details=Extra.")
+@click.option("--force", is_flag=True, help="Overwrite the output and its media files.")
+def import_(sources: tuple[Path, ...], output: Path, deck_id: str | None, fmt: str | None,
+            field_map: str, force: bool) -> None:
+    """Turn Anki packages, Anki text exports, CSV/TSV or Markdown question banks into one YAML file.
+
+    \b
+    Examples:
+      studypack import MyDeck.apkg -o content/questions.yaml
+      studypack import notes.txt --map question=Term,answer=Definition
+      studypack import questions/*.md --deck-id python-interview
+    """
+    from .sources.apkg import FieldMap
+    from .sources.importing import ImportProblem, read_sources, summary, write
+    from .validate import SLUG, load_deck
+
+    if deck_id is not None and not SLUG.match(deck_id):
+        raise click.BadParameter(f"'{deck_id}' is not a slug (lower-case letters, digits, hyphens)",
+                                 param_hint="--deck-id")
+    try:
+        mapping = FieldMap.parse(field_map)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--map") from None
+    try:
+        result = write(read_sources(list(sources), fmt, mapping), output, deck_id, force)
+    except ImportProblem as error:
+        message = str(error)
+        click.echo(message if ": error: " in message else f"error: {message}", err=True)
+        sys.exit(1)
+    for line in summary(result):
+        click.echo(line)
+    from .report import Reporter
+
+    _, diagnostics = load_deck(output)
+    reporter = Reporter()
+    reporter.problems(diagnostics)
+    reporter.finish()
+    sys.exit(1 if any(d.is_error for d in diagnostics) else 0)
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the source format (for editor validation and completion)."""

@@ -26,8 +26,10 @@ class Topic:
 class Question:
     id: str
     topic: str  # a Topic.id, checked by validation
-    question: str  # inline markdown
-    answer: str  # inline markdown
+    # Inline markdown. For a cloze item: the cloze text with every mark replaced by its
+    # answer, so titles, tables of contents and duplicate checks read it like any question.
+    question: str
+    answer: str  # inline markdown; "" for a cloze item without one
     details: str  # block markdown, "" when absent
     tags: tuple[str, ...]
     difficulty: str | None
@@ -36,6 +38,14 @@ class Question:
     # Image paths used in details, relative to the content folder (posix form),
     # already checked to exist and to stay inside it.
     media: tuple[str, ...] = ()
+    # A second card from the answer to the question (`reverse:`, else `deck.reverse`).
+    reverse: bool = False
+    # The raw `cloze:` text with its {{c1::…}} marks (exporter.cloze reads them); "" when
+    # the item is an ordinary question.
+    cloze: str = ""
+    # The GUID of the Anki note this question came from (`studypack import`); the Anki
+    # backend uses it instead of the one derived from the ids, so the note updates in place.
+    anki_guid: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Deck:
     topics: tuple[Topic, ...]
     questions: tuple[Question, ...]
     loc: Loc
+    reverse: bool = False  # the default of every question's `reverse`
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.id == topic_id)

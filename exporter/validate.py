@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from . import cloze as cloze_marks
 from . import ledger
 from .config import Config
 from .diagnostics import Diagnostic, error, shown, warning
@@ -21,18 +22,25 @@ from .suggest import Suggestions, did_you_mean
 SCHEMA_VERSION = "1"
 MAX_ANSWER_CHARS = 300
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# Tags may be hierarchical as in Anki: each `::` level a slug.
+TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:::[a-z0-9]+(?:-[a-z0-9]+)*)*\Z")
 _EMPTY_PLAIN = {"", "~", "null", "Null", "NULL"}
 # C0 and C1 controls other than tab and newline, and the non-characters U+FFFE/U+FFFF.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 # Each section's keys: True when required. Order is the order the README documents.
 ROOT_KEYS = {"schema": True, "deck": True, "topics": True, "questions": True}
-DECK_KEYS = {"id": True, "title": True, "description": False, "author": False, "version": False}
-TOPIC_KEYS = {"id": True, "title": True}
-QUESTION_KEYS = {
-    "id": True, "topic": True, "question": True, "answer": True, "details": False,
-    "tags": False, "difficulty": False, "related": False,
+DECK_KEYS = {
+    "id": True, "title": True, "description": False, "author": False, "version": False, "reverse": False,
 }
+TOPIC_KEYS = {"id": True, "title": True}
+# `question` and `answer` are required unless the item is a `cloze:` (checked by hand).
+QUESTION_KEYS = {
+    "id": True, "topic": True, "question": False, "cloze": False, "answer": False, "details": False,
+    "tags": False, "difficulty": False, "related": False, "reverse": False, "anki_guid": False,
+}
+_TRUE, _FALSE = {"true", "True", "TRUE"}, {"false", "False", "FALSE"}
+_GUID_SPACE = re.compile(r"\s")
 
 
 @dataclass
@@ -50,6 +58,7 @@ class _Checker:
     question_starts: list[tuple[int, str]] = field(default_factory=list)  # (line, id) of each question
     hints_left: int = 100  # did-you-mean searches per file: past that, the message alone
     suggestions: dict[int, Suggestions] = field(default_factory=dict)
+    default_reverse: bool = False  # `deck.reverse`, read before the questions
 
     @cached_property
     def lines(self) -> list[str]:
@@ -193,6 +202,17 @@ def _slug(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str | N
     return value
 
 
+def _tag(c: _Checker, node: Node, what: str) -> str | None:
+    """A slug, or Anki's hierarchical form: slugs joined by '::'."""
+    value = _string(c, {"tags": node}, "tags", what)
+    if value is not None and not TAG.match(value):
+        c.error(node.loc, f"'tags' in {what} is '{shown(value)}', not a slug: use lower-case letters, "
+                          f"digits and single hyphens (e.g. '{_slugify(value)}')", "not-a-slug",
+                f"write '{_slugify(value)}' (levels of a hierarchical tag are joined by '::')")
+        return None
+    return value
+
+
 def _slug_list(c: _Checker, fields: dict[str, Node], name: str, what: str) -> tuple[str, ...]:
     node = fields.get(name)
     if node is None:
@@ -208,7 +228,7 @@ def _slug_list(c: _Checker, fields: dict[str, Node], name: str, what: str) -> tu
         items = items[:MAX_LIST_ITEMS]
     values: dict[str, None] = {}  # a dict keeps the order and answers `in` at once
     for item in items:
-        value = _slug(c, {name: item}, name, what)
+        value = _tag(c, item, what) if name == "tags" else _slug(c, {name: item}, name, what)
         if value is not None and value in values:
             c.error(item.loc, f"'{shown(value)}' appears twice in '{name}' of {what}", "duplicate-list-item",
                     "remove the second one")
@@ -227,6 +247,8 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
         c.error(schema.loc, f"unsupported schema '{value}': this studypack reads schema {SCHEMA_VERSION}",
                 "unsupported-schema", f"write 'schema: {SCHEMA_VERSION}'")
     deck_fields = _fields(c, fields["deck"], DECK_KEYS, "'deck'") if "deck" in fields else None
+    deck_reverse = _boolean(c, deck_fields or {}, "reverse", "'deck'")
+    c.default_reverse = bool(deck_reverse)
     topics = _read_list(c, fields.get("topics"), "topics", _read_topic)
     questions = _read_list(c, fields.get("questions"), "questions", _read_question)
     if deck_fields is None:
@@ -234,10 +256,10 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
     deck_id = _slug(c, deck_fields, "id", "'deck'")
     title = _string(c, deck_fields, "title", "'deck'")
     optional = {k: _string(c, deck_fields, k, "'deck'") or "" for k in ("description", "author", "version")}
-    if deck_id is None or title is None or topics is None or questions is None:
+    if deck_id is None or title is None or topics is None or questions is None or deck_reverse is None:
         return None
     return Deck(deck_id, title, optional["description"], optional["author"], optional["version"],
-                topics, questions, root.loc)
+                topics, questions, root.loc, reverse=bool(deck_reverse))
 
 
 def _read_list(c: _Checker, node: Node | None, name: str, read: Callable) -> tuple | None:
@@ -274,17 +296,80 @@ def _read_question(c: _Checker, node: Node) -> Question | None:
     c.question_starts.append((node.line + 1, peeked))
     what = f"question '{peeked}'"
     values = {k: _slug(c, fields, k, what) for k in ("id", "topic")}
-    values.update({k: _string(c, fields, k, what) for k in ("question", "answer")})
+    values.update(_texts(c, node, fields, what))
     details = _string(c, fields, "details", what) if "details" in fields else ""
     difficulty = _difficulty(c, fields, what)
     tags, related = _slug_list(c, fields, "tags", what), _slug_list(c, fields, "related", what)
-    if None in values.values() or details is None or difficulty is False:
+    reverse = _boolean(c, fields, "reverse", what, default=c.default_reverse)
+    guid = _anki_guid(c, fields, what)
+    if None in values.values() or details is None or difficulty is False or guid is None:
+        return None
+    if reverse is None:
         return None
     _check_folded(c, fields.get("details"), what)
     media = _check_details(c, fields.get("details"), details, what)
     c.question_fields.append(fields)
     return Question(values["id"], values["topic"], values["question"], values["answer"], details,
-                    tags, difficulty, related, node.loc, media)
+                    tags, difficulty, related, node.loc, media, reverse, values["cloze"], guid)
+
+
+def _texts(c: _Checker, node: Node, fields: dict[str, Node], what: str) -> dict[str, str | None]:
+    """question, answer and cloze: an item has a `question` and an `answer`, or a `cloze`
+    (whose filled-in text becomes the question) and optionally an `answer`."""
+    if "cloze" in fields:
+        if "question" in fields:
+            c.error(fields["question"].loc, f"{what} has both 'question' and 'cloze'; keep one",
+                    "question-and-cloze", "a cloze item's question is its cloze text: remove 'question'")
+            return {"question": None, "answer": None, "cloze": None}
+        text = _cloze(c, fields, what)
+        answer = _string(c, fields, "answer", what) if "answer" in fields else ""
+        question = cloze_marks.filled(text) if text is not None else None
+        return {"question": question, "answer": answer, "cloze": text}
+    for name in ("question", "answer"):
+        if name not in fields:
+            c.error(node.loc, f"missing required key '{name}' in a question", "missing-key",
+                    f"add '{name}: …' to a question")
+    return {"question": _string(c, fields, "question", what) if "question" in fields else None,
+            "answer": _string(c, fields, "answer", what) if "answer" in fields else None, "cloze": ""}
+
+
+def _cloze(c: _Checker, fields: dict[str, Node], what: str) -> str | None:
+    text = _string(c, fields, "cloze", what)
+    if text is None:
+        return None
+    _, problem = cloze_marks.scan(text)
+    if problem is not None:
+        c.error(_loc_in_scalar(c, fields["cloze"], problem.offset), f"'cloze' of {what}: {problem.message}",
+                "bad-cloze", "write each hidden part as {{c1::answer}} or {{c1::answer::hint}}")
+        return None
+    return text
+
+
+def _boolean(c: _Checker, fields: dict[str, Node], name: str, what: str,
+             default: bool | None = False) -> bool | None:
+    """true or false; `default` when absent; None (reported) when it is anything else."""
+    node = fields.get(name)
+    if node is None:
+        return default
+    if type(node) is Scalar and node.plain and node.value in _TRUE | _FALSE:
+        return node.value in _TRUE
+    value = f"'{shown(node.value)}'" if type(node) is Scalar else _kind(node)
+    c.error(node.loc, f"'{name}' in {what} must be true or false, not {value}", "wrong-type",
+            f"write '{name}: true' or '{name}: false'")
+    return None
+
+
+def _anki_guid(c: _Checker, fields: dict[str, Node], what: str) -> str | None:
+    """"" when absent; None (reported) when empty, not printable or containing spaces."""
+    if "anki_guid" not in fields:
+        return ""
+    value = _string(c, fields, "anki_guid", what)
+    if value is not None and (not value.isprintable() or _GUID_SPACE.search(value)):
+        c.error(fields["anki_guid"].loc, f"'anki_guid' in {what} must be printable text without "
+                                         f"spaces, not '{shown(value)}'", "bad-anki-guid",
+                "copy the GUID exactly as 'studypack import' wrote it, or remove the key")
+        return None
+    return value
 
 
 def _difficulty(c: _Checker, fields: dict[str, Node], what: str) -> str | None | bool:
@@ -420,7 +505,10 @@ def _check_block_spacing(c: _Checker, node: Node, lines: list[tuple[int, str | N
 
 
 def _loc_in_scalar(c: _Checker, node: Node, offset: int) -> Loc:
-    """The source position of a character of a block scalar (`|`), else the scalar's start."""
+    """The source position of a character of a block scalar (`|`) or of a one-line plain
+    scalar (written exactly as its value), else the scalar's start."""
+    if type(node) is Scalar and node.style == "" and "\n" not in node.value:
+        return Loc(node.loc.line, node.loc.col + offset)
     if type(node) is not Scalar or node.style != "|":
         return node.loc
     lines = c.lines
@@ -445,6 +533,7 @@ MAX_FRONT_CHARS = 400
 def _check_deck(c: _Checker, deck: Deck) -> None:
     topic_ids = _unique_ids(c, deck.topics, c.topic_fields, "topic")
     question_ids = _unique_ids(c, deck.questions, c.question_fields, "question")
+    _unique_guids(c, deck)
     for q, fields in zip(deck.questions, c.question_fields, strict=True):
         _check_references(c, q, fields, topic_ids, question_ids)
         if len(q.answer) > MAX_ANSWER_CHARS:
@@ -452,7 +541,8 @@ def _check_deck(c: _Checker, deck: Deck) -> None:
                    f"answer under {MAX_ANSWER_CHARS} and move the rest to 'details'", "long-answer",
                    "move all but the first sentence or two to 'details'")
         if len(q.question) > MAX_FRONT_CHARS:
-            c.warn(fields["question"].loc, f"question '{q.id}' is {len(q.question)} characters; a flashcard "
+            c.warn((fields.get("question") or fields["cloze"]).loc, f"question '{q.id}' is {len(q.question)} "
+                   "characters; a flashcard "
                    f"front holds about {MAX_FRONT_CHARS}", "long-question",
                    "shorten the question and move the context to 'details'")
     used = {q.topic for q in deck.questions}
@@ -501,6 +591,19 @@ def _unique_ids(c: _Checker, items, fields: list[dict[str, Node]], kind: str) ->
     return first
 
 
+def _unique_guids(c: _Checker, deck: Deck) -> None:
+    """Two questions with one anki_guid would be one note in Anki, the second overwriting the first."""
+    first: dict[str, Question] = {}
+    for q, fields in zip(deck.questions, c.question_fields, strict=True):
+        if q.anki_guid and q.anki_guid in first:
+            c.error(fields["anki_guid"].loc, f"question '{q.id}' has the anki_guid of "
+                    f"'{first[q.anki_guid].id}' (line {first[q.anki_guid].loc.line}); each must be unique",
+                    "duplicate-anki-guid",
+                    "keep the GUID on the question that came from that Anki note; remove it from the other")
+        elif q.anki_guid:
+            first[q.anki_guid] = q
+
+
 _WORD = re.compile(r"\w+")
 _FILLER = {"a", "an", "the"}
 
@@ -511,7 +614,7 @@ def _warn_near_duplicates(c: _Checker, deck: Deck) -> None:
     seen: dict[str, tuple[Question, int]] = {}
     for q, fields in zip(deck.questions, c.question_fields, strict=True):
         key = "".join(w for w in _WORD.findall(q.question.lower()) if w not in _FILLER)
-        loc = fields["question"].loc
+        loc = (fields.get("question") or fields["cloze"]).loc
         if key in seen:
             first, line = seen[key]
             c.warn(loc, f"question '{q.id}' reads like '{first.id}' (line {line}); is it a duplicate?",

@@ -19,7 +19,8 @@ VALID = [TESTS / "fixtures" / "minimal.yaml", ROOT / "content" / "questions.yaml
 SEMANTIC_ONLY = {
     "alias.yaml", "anchor.yaml", "dangling-related.yaml", "duplicate-id.yaml", "duplicate-key.yaml",
     "duplicate-topic.yaml", "image-absolute.yaml", "image-outside.yaml", "missing-image.yaml",
-    "unknown-topic.yaml", "self-related.yaml", "control-escape.yaml",
+    "unknown-topic.yaml", "self-related.yaml", "control-escape.yaml", "bad-cloze.yaml",
+    "duplicate-anki-guid.yaml",
     # Valid files with one warning each.
     *(p.name for p in (TESTS / "invalid").glob("warn-*.yaml")),
 }

@@ -82,7 +82,8 @@ def build_decks(deck: Deck, context: BuildContext) -> tuple[tuple[AnkiDeckInfo, 
 def build_note(deck: Deck, question: Question, context: BuildContext, notetype: NoteType,
                media_names: dict[str, str], deck_name: str) -> Note:
     return Note(
-        guid=note_guid(deck.id, question.id),
+        # An imported question keeps its note's GUID, so Anki updates that very note.
+        guid=question.anki_guid or note_guid(deck.id, question.id),
         key=question.id,
         notetype=notetype.name,
         fields=tuple(note_fields(deck, question, context, media_names)),

@@ -1,0 +1,60 @@
+"""Untrusted decks cannot hang studypack: any ≤ 64 KB input validates and builds in ≤ 2 s.
+
+The inputs are built from the pathological shapes in adversarial.py (deep nesting of every
+container, long runs of every markup character) and mixed by hypothesis. CI runs the "ci"
+profile (under a minute); HYPOTHESIS_PROFILE=long runs 400 examples.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from adversarial import SHAPES, deck_yaml, field
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exporter.cli import main
+
+BUDGET_SECONDS = 2.0
+MAX_BYTES = 64 * 1024
+
+
+def timed(*args: str) -> tuple[float, int, str]:
+    start = time.perf_counter()
+    result = CliRunner().invoke(main, list(args))
+    elapsed = time.perf_counter() - start
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return elapsed, result.exit_code, result.output
+
+
+def check_bounded(folder: Path, text: str) -> None:
+    source = folder / "deck.yaml"
+    source.write_text(text, encoding="utf-8")
+    assert len(text.encode()) <= MAX_BYTES + 1024
+    seconds, code, output = timed("validate", str(source))
+    assert seconds <= BUDGET_SECONDS, f"validate took {seconds:.2f} s"
+    assert code in (0, 1), output
+    seconds, code, output = timed("build", str(source), "-o", str(folder / "out"))
+    assert seconds <= BUDGET_SECONDS, f"build took {seconds:.2f} s"
+    assert code in (0, 1), output
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_each_shape_at_64_kb_is_answered_within_the_budget(tmp_path: Path, shape: str) -> None:
+    check_bounded(tmp_path, deck_yaml(field(SHAPES[shape], 60_000)))
+
+
+PIECES = st.lists(
+    st.tuples(st.sampled_from(sorted(SHAPES)), st.integers(min_value=1, max_value=4_000)),
+    min_size=1, max_size=6)
+
+
+@given(pieces=PIECES, where=st.sampled_from(["details", "answer", "question"]))
+def test_mixed_shapes_are_answered_within_the_budget(tmp_path_factory, pieces, where):
+    text = "".join(SHAPES[name] * count for name, count in pieces)[:MAX_BYTES - 2_000] + "x"
+    fields = {"details": "d", "answer": "a", "question": "q"} | {where: text}
+    check_bounded(tmp_path_factory.mktemp("case"), deck_yaml(**fields))
