@@ -14,7 +14,7 @@ from pathlib import Path
 from . import ledger
 from .backends import BACKENDS, Backend, BuildContext, BuildOptions, default_templates_dir
 from .diagnostics import ContentError
-from .markup import render_deck
+from .markup import DeckMarkup
 from .model import Deck
 from .timestamps import build_timestamp
 
@@ -31,7 +31,7 @@ class Output:
 
 
 def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
-                 templates_dir: Path | None = None, eager_html: bool = True) -> BuildContext:
+                 templates_dir: Path | None = None) -> BuildContext:
     options = options or BuildOptions()
     templates = templates_dir or options.templates_dir or default_templates_dir()
     content_dir = source_path.resolve().parent
@@ -39,8 +39,26 @@ def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = N
     if templates != default_templates_dir():
         inputs += _files(default_templates_dir())  # the files the user's folder does not replace
     return BuildContext(timestamp=build_timestamp(inputs), content_dir=content_dir,
-                        html=render_deck(deck, eager_html), options=options, templates_dir=templates,
-                        source_path=source_path)
+                        markup=DeckMarkup(deck), media=_read_media(deck, content_dir, source_path),
+                        options=options, templates_dir=templates, source_path=source_path)
+
+
+def _read_media(deck: Deck, content_dir: Path, source_path: Path) -> dict[str, bytes]:
+    """Each image once, through the same checks validation ran (the file may have changed
+    since): the backends render these bytes and never open a path the deck names."""
+    from .diagnostics import Diagnostic
+    from .markup.images import ImageError, load_image
+
+    media, problems = {}, []
+    for relative in deck.media:
+        try:
+            media[relative] = load_image(content_dir, relative)
+        except ImageError as exc:
+            problems.append(Diagnostic(str(source_path), deck.loc.line, deck.loc.col, "error",
+                                       f"image '{relative}': {exc}"))
+    if problems:
+        raise ContentError(problems)
+    return media
 
 
 def _files(folder: Path) -> list[Path]:
@@ -126,8 +144,7 @@ def _render_each(deck: Deck, context: BuildContext,
 
 def _handbook_media(deck: Deck, context: BuildContext, out_dir: Path) -> list[Output]:
     """The handbook links images as written (media/x.png), so they travel beside it."""
-    return [Output("media", out_dir / name, (context.content_dir / name).read_bytes())
-            for name in deck.media]
+    return [Output("media", out_dir / name, context.media[name]) for name in deck.media]
 
 
 def stale_outputs(outputs: list[Output]) -> list[Output]:
@@ -231,9 +248,7 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         return 1
     try:
         backends = select_backends(only)
-        # The handbook reads only the questions' HTML; every other backend reads every field.
-        context = make_context(deck, source, options,
-                               eager_html=any(b.name != "handbook" for b in backends))
+        context = make_context(deck, source, options)
         with _progress_bar(deck, backends) as progress:
             outputs = render_outputs(deck, context, backends, out_dir, progress)
     except TimestampError as exc:

@@ -9,10 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import ledger
 from .diagnostics import Diagnostic, error, shown, warning
-from .media import check_image, find_images
+from .markup.images import ImageError, check_name, find_images, load_image, local_path
+from .markup.tex import disallowed as disallowed_tex
+from .markup.tree import MAX_DEPTH, MarkupError
+from .markup.tree import check as check_markup
+from .markup.tree import parse as parse_markup
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
 from .sources.yaml_loader import Mapping, Node, Scalar, Sequence, load_file
 
@@ -209,7 +214,7 @@ def _read_question(c: _Checker, node: Node) -> Question | None:
     tags, related = _slug_list(c, fields, "tags", what), _slug_list(c, fields, "related", what)
     if None in values.values() or details is None or difficulty is False:
         return None
-    media = _check_details(c, fields.get("details"), details, what)
+    media = _check_markdown(c, fields, {**values, "details": details}, what)
     return Question(values["id"], values["topic"], values["question"], values["answer"], details,
                     tags, difficulty, related, node.loc, media)
 
@@ -228,41 +233,81 @@ def _difficulty(c: _Checker, fields: dict[str, Node], what: str) -> str | None |
     return value
 
 
-# --- details: code fences and images ---
+# --- Markdown: limits, images, math, code fences (from the parse tree) ---
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Only a line starting with this many container markers or columns of indent can nest
+# past the tree's depth limit, and only TeX with a backslash can hold a command.
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH}}}", re.MULTILINE)
+_MATH_HINT = re.compile(r"\$|\\[(\[]|```math")
 
 
-def _check_details(c: _Checker, node: Node | None, details: str, what: str) -> tuple[str, ...]:
-    if node is None or not details:
-        return ()
-    has_fence = "```" in details or "~~~" in details
-    if not has_fence and not _SPACING_SUSPECT.search(details):
-        return _media(c, node, details, what)  # most details: nothing to scan line by line
-    prose, unclosed = _scan_lines(details)
-    if unclosed is not None:
-        fence, offset = unclosed
-        c.warn(_loc_in_scalar(c, node, offset),
-               f"code fence '{fence}' in {what} is never closed; the rest of the details becomes code")
-    _check_block_spacing(c, node, prose, what)
-    return _media(c, node, details, what)
-
-
-def _media(c: _Checker, node: Node, details: str, what: str) -> tuple[str, ...]:
-    media = []
-    for offset, target in find_images(details):
-        problem, relative = check_image(c.content_dir, target)
-        if problem:
-            c.error(_loc_in_scalar(c, node, offset), f"image '{shown(target)}' in {what}: {problem}")
-        elif relative not in media:
-            media.append(relative)
+def _check_markdown(c: _Checker, fields: dict[str, Node], values: dict[str, str],
+                    what: str) -> tuple[str, ...]:
+    """Every Markdown field of a question: the media it uses (relative paths), problems reported."""
+    media: list[str] = []
+    for name in ("question", "answer", "details"):
+        text, node = values.get(name) or "", fields.get(name)
+        if not text or node is None:
+            continue
+        where = what if name == "details" else f"the {name} of {what}"
+        if name == "details" and ("```" in text or "~~~" in text):
+            _check_fences(c, node, text, what)
+        tree = _tree(c, node, text, where)
+        if tree is not None:
+            _check_images(c, node, text, tree, where, media)
+            _check_math(c, node, text, tree, where)
     return tuple(media)
 
 
-def _scan_lines(details: str) -> tuple[list[tuple[int, str | None]], tuple[str, int] | None]:
-    """(offset, line) of every line outside fenced code (None for a line of code), and the
-    fence left open at the end with its offset, if any."""
-    lines: list[tuple[int, str | None]] = []
+def _tree(c: _Checker, node: Node, text: str, where: str):
+    """The field's tree when a check needs it; None when it is refused or nothing to check."""
+    problem = check_markup(text)
+    if problem is None and not ("![" in text or "<img" in text.lower() or _MATH_HINT.search(text)
+                                or _DEEP_PREFIX.search(text)):
+        return None  # most fields: nothing the tree could reveal, no parse
+    try:
+        return parse_markup(text) if problem is None else None
+    except MarkupError as exc:
+        problem = exc.problem
+    c.error(_loc_in_scalar(c, node, problem.offset), f"{where}: {problem.message}")
+    return None
+
+
+def _check_images(c: _Checker, node: Node, text: str, tree, where: str, media: list[str]) -> None:
+    for image in find_images(tree, text):
+        loc = _loc_in_scalar(c, node, image.offset)
+        relative = local_path(image.src)
+        if relative is None:
+            c.warn(loc, f"remote image '{shown(image.src)}' in {where}: cards and PDFs never fetch it "
+                        "and show a link instead; put the file in the content folder")
+            continue
+        try:
+            problem = check_name(image.src)
+            if problem:
+                raise ImageError(problem)
+            load_image(c.content_dir, relative)
+        except ImageError as exc:
+            c.error(loc, f"image '{shown(unquote(image.src))}' in {where}: {exc}")
+            continue
+        if relative not in media:
+            media.append(relative)
+
+
+def _check_math(c: _Checker, node: Node, text: str, tree, where: str) -> None:
+    if "\\" not in text:
+        return  # no TeX command at all
+    for math in tree.walk():
+        if math.type in ("math_inline", "math_block"):
+            bad = disallowed_tex(math.content)
+            if bad:
+                c.warn(_loc_in_scalar(c, node, max(text.find(math.content), 0)),
+                       f"math in {where} uses {', '.join(bad)}, which cards and PDFs do not allow; "
+                       "it is shown as code")
+
+
+def _check_fences(c: _Checker, node: Node, details: str, what: str) -> None:
+    """A fence left open swallows the rest of the details, on GitHub too: say where it starts."""
     open_fence, open_offset, offset = None, 0, 0
     for line in details.splitlines(keepends=True):
         match = _FENCE.match(line)
@@ -270,59 +315,10 @@ def _scan_lines(details: str) -> tuple[list[tuple[int, str | None]], tuple[str, 
             open_fence, open_offset = match.group(1), offset
         elif match and match.group(1)[0] == open_fence[0] and len(match.group(1)) >= len(open_fence):
             open_fence = None
-        lines.append((offset, None if match or open_fence else line.rstrip("\n")))
         offset += len(line)
-    return lines, ((open_fence, open_offset) if open_fence is not None else None)
-
-
-# A list or table line right below a line that is neither blank nor a list item, table row or
-# heading, or a list item indented by one to three spaces: the only places where
-# _check_block_spacing can find something. Without either, the line-by-line scan is skipped.
-_SPACING_SUSPECT = re.compile(
-    r"^(?! *(?:[-*+]|\d+[.)])[ \t]| {0,3}[|#]|[ \t]*$).*\n {0,3}(?:(?:[-*+]|\d+[.)])[ \t]|\|)"
-    r"|^ {1,3}(?:[-*+]|\d+[.)])[ \t]", re.MULTILINE)
-_LIST_ITEM = re.compile(r"( *)(?:[-*+]|\d+[.)])[ \t]+\S")
-_TABLE_ROW = re.compile(r" {0,3}\|")
-_HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
-_SPACING_ADVICE = {
-    "list": "a list right after a line of text needs a blank line before it: the Anki cards "
-            "and the PDFs (Python-Markdown) would show it as plain text, GitHub as a list",
-    "table": "a table right after a line of text needs a blank line before it: the Anki cards "
-             "and the PDFs (Python-Markdown) would show it as plain text, GitHub as a table",
-    "nested": "indent a nested list item by 4 spaces: with fewer, the Anki cards and the PDFs "
-              "(Python-Markdown) flatten it into the outer list, GitHub nests it",
-}
-
-
-def _check_block_spacing(c: _Checker, node: Node, lines: list[tuple[int, str | None]],
-                         what: str) -> None:
-    """Where Python-Markdown and GitHub read the same text differently, say so once per kind."""
-    found: dict[str, int] = {}
-    state, in_list = "blank", False
-    for offset, line in lines:
-        if line is None or not line.strip():
-            state = "other" if line is None else "blank"
-            continue
-        item = _LIST_ITEM.match(line)
-        if item:
-            indent = len(item.group(1))
-            if state == "paragraph" and indent < 4:
-                found.setdefault("list", offset + indent)
-            elif in_list and 0 < indent < 4:
-                found.setdefault("nested", offset + indent)
-            state, in_list = "list", True
-        elif _TABLE_ROW.match(line):
-            if state == "paragraph":
-                found.setdefault("table", offset)
-            state = "table"
-        elif _HEADING.match(line):
-            state = "other"
-        else:
-            indented = line.startswith((" ", "\t"))
-            in_list = in_list and (indented or state == "list")
-            state = "list" if in_list else "paragraph"
-    for kind, offset in sorted(found.items(), key=lambda kv: kv[1]):
-        c.warn(_loc_in_scalar(c, node, offset), f"{_SPACING_ADVICE[kind]} (details of {what})")
+    if open_fence is not None:
+        c.warn(_loc_in_scalar(c, node, open_offset),
+               f"code fence '{open_fence}' in {what} is never closed; the rest of the details becomes code")
 
 
 def _loc_in_scalar(c: _Checker, node: Node, offset: int) -> Loc:

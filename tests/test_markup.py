@@ -1,72 +1,115 @@
-"""Markdown conversion: the fast path for plain text agrees with Python-Markdown exactly."""
+"""The parse tree: GitHub's dialect, math before Markdown, raw HTML as nodes, linear time."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exporter.markup import MarkdownRenderer, plain_paragraphs
-
-# Letters, digits, punctuation that may or may not be markup, non-ASCII, spaces, newlines.
-ALPHABET = st.sampled_from([*"aZ09 .,;:?'\"()/-+=#>*_`[]!<>&|~\n\t", "é", "→", "中", "²"])
-RENDERER = MarkdownRenderer()
+from exporter.markup.tree import MAX_FIELD_CHARS, MarkupError, parse
 
 
-def slow_block(text: str) -> str:
-    from exporter.markup import sanitise
-
-    return sanitise(RENDERER._md.reset().convert(text)) if text.strip() else ""
+def nodes(text: str, *types: str) -> list[tuple[str, str]]:
+    return [(n.type, n.content) for n in parse(text).walk() if n.type in types]
 
 
-@given(st.text(ALPHABET, max_size=40))
-def test_fast_path_matches_markdown_whenever_it_applies(text: str):
-    fast = plain_paragraphs(text)
-    if fast is not None and text.strip():
-        assert fast == slow_block(text)
+@pytest.mark.parametrize(("text", "tex"), [
+    (r"$x_i^2 + y_{i,j}$", r"x_i^2 + y_{i,j}"),
+    (r"$a_1 * b_1$ and *b*", r"a_1 * b_1"),
+    (r"$\{a, b\}$", r"\{a, b\}"),
+    (r"$\|v\|_2$", r"\|v\|_2"),
+    (r"\(\alpha_1\)", r"\alpha_1"),
+    (r"inline \[x^2\] display", "x^2"),
+    (r"text $$\sum_i x_i$$ text", r"\sum_i x_i"),
+])
+def test_inline_math_in_every_form_keeps_its_tex(text: str, tex: str):
+    assert ("math_inline", tex) in nodes(text, "math_inline")
 
 
-def test_fast_path_applies_to_ordinary_prose_and_not_to_markup():
-    assert plain_paragraphs("What is overfitting, and why does it matter?") is not None
-    assert plain_paragraphs("Line one\nline two\n\nSecond paragraph é → ²") is not None
-    for markup in ("a *b*", "# Title", "- item", "1. first", "a `code`", "x < y", "a  \nb", "    code"):
-        assert plain_paragraphs(markup) is None, markup
+@pytest.mark.parametrize(("text", "tex"), [
+    ("$$\n\\| A \\|_F = \\sqrt{\\sum_{i,j} a_{ij}^2}\n$$", "\\| A \\|_F = \\sqrt{\\sum_{i,j} a_{ij}^2}"),
+    ("\\[\nf = \\begin{cases} 0 & x < 0 \\\\ x \\end{cases}\n\\]",
+     "f = \\begin{cases} 0 & x < 0 \\\\ x \\end{cases}"),
+    ("```math\na \\\\ b\n```", "a \\\\ b"),
+    ("- item\n\n  $$\n  x_1\n  $$", "x_1"),
+    ("> \\[\n> a\n> \\]", "a"),
+])
+def test_display_math_blocks(text: str, tex: str):
+    assert nodes(text, "math_block") == [("math_block", tex)]
 
 
-def test_inline_drops_the_paragraph_and_keeps_markup_escaped():
-    renderer = MarkdownRenderer()
-    assert renderer.inline("Plain question?") == "Plain question?"
-    assert renderer.inline("What does <b>x</b> do?") == "What does &lt;b&gt;x&lt;/b&gt; do?"
-    assert renderer.inline("**Bold** and `code`") == "<strong>Bold</strong> and <code>code</code>"
+@pytest.mark.parametrize("text", [
+    "A ticket costs $5 and a meal $10, so $15.", "an unbalanced $ sign", "5$ or $ 3",
+    r"\$5 and \$6", "`$x$` is code", "[$]x[/$] is Anki's LaTeX marker", "$$ never closed",
+])
+def test_money_escapes_code_and_unclosed_dollars_are_not_math(text: str):
+    assert nodes(text, "math_inline", "math_block") == []
 
 
-# Mostly prose: the fast path applies often, and block markers still appear at line starts.
-PROSE = st.lists(st.sampled_from([*"abc xyz 0129 .,;:?'\"()/-+=#>\n", "é", "→", "²", "  ", "\n\n",
-                                   "word ", "Word. "]), min_size=1, max_size=30).map("".join)
+def test_github_autolinks_and_blocks_right_after_text():
+    links = [n.attrs["href"] for n in parse("see https://a.example/x_y?q=1. and www.b.org").walk()
+             if n.type == "link"]
+    assert links == ["https://a.example/x_y?q=1", "http://www.b.org"]
+    types = [n.type for n in parse("Reasons:\n- one\n  - nested by two").walk()]
+    assert types.count("bullet_list") == 2
 
 
-@given(PROSE)
-def test_fast_path_matches_markdown_on_prose(text: str):
-    fast = plain_paragraphs(text)
-    if fast is not None and text.strip():
-        assert fast == slow_block(text)
+def test_allow_listed_html_becomes_nodes_and_the_rest_text():
+    tree = parse('<b>b</b> <i>i</i> <sub>2</sub> <sup>3</sup> <kbd>K</kbd> <del>d</del> '
+                 '<code>c</code> <a href="https://x.org">a</a> <img src="m/p.png" alt="P"><br>'
+                 '<script>alert(1)</script> <a href="javascript:alert(1)">j</a>')
+    types = [n.type for n in tree.walk()]
+    for expected in ("strong", "em", "sub", "sup", "kbd", "s", "code_inline", "link", "image",
+                     "hardbreak"):
+        assert expected in types
+    assert "html_inline" not in types and "html_block" not in types
+    texts = "".join(n.content for n in tree.walk() if n.type == "text")
+    assert "<script>" in texts and '<a href="javascript:alert(1)">' in texts
 
 
-# Lines made of the pieces that decide block structure: markers, indents, pipes, text.
-BLOCK_LINES = st.lists(st.sampled_from(["", "text", "  text", "- item", "  - item", "    - item",
-                                        "1. item", "   2) item", "| a |", "# head", "* x", "+ y"]),
-                       max_size=8).map("\n".join)
+def test_html_tables_and_details_are_tree_nodes():
+    tree = parse("<table><tr><th>A</th></tr><tr><td><b>1</b></td></tr></table>\n\n"
+                 "<details>\n<summary>More</summary>\n\nThe **proof**.\n\n</details>")
+    table, details = tree.children
+    assert table.type == "table" and [c.type for c in table.children] == ["tbody"]
+    assert [n.type for n in table.walk()].count("td") == 1
+    assert [c.type for c in details.children] == ["summary", "paragraph"]
 
 
-@given(BLOCK_LINES)
-def test_spacing_precheck_skips_only_details_without_findings(details: str):
-    from pathlib import Path
+def test_handlers_and_styles_never_survive():
+    tree = parse('<p onclick="x()" style="position:fixed">text</p>')
+    assert [(n.type, n.attrs) for n in tree.walk() if n.type == "paragraph"] == [("paragraph", {})]
 
-    from exporter import validate
-    from exporter.sources.yaml_loader import Scalar
 
-    checker = validate._Checker("x.yaml", Path("."), "")
-    node = Scalar(details, 0, 0, "")
-    lines, _ = validate._scan_lines(details)
-    validate._check_block_spacing(checker, node, lines, "question 'q'")
-    if not validate._SPACING_SUSPECT.search(details):
-        assert checker.diagnostics == []
+@pytest.mark.parametrize("text", ["- " * 100 + "x", "> " * 100 + "x",
+                                  "\n".join("  " * i + "- x" for i in range(40))])
+def test_deep_nesting_is_a_located_error(text: str):
+    with pytest.raises(MarkupError) as caught:
+        parse(text)
+    assert 0 < caught.value.problem.offset < len(text)
+
+
+def test_overlong_field_is_an_error():
+    with pytest.raises(MarkupError):
+        parse("a" * (MAX_FIELD_CHARS + 1))
+
+
+@pytest.mark.parametrize("unit", ["$", "$a ", "\\(", "\\[", "$$a", "a $b\n", "[", "![", "***a",
+                                  "<b>", "<details>", "<a b", "_a", "`", "\\[ a\n", "$$ a\n"])
+def test_pathological_runs_parse_in_linear_time(unit: str):
+    text = unit * (MAX_FIELD_CHARS // len(unit))
+    started = time.perf_counter()
+    parse(text)
+    assert time.perf_counter() - started < 3.0  # ~1 s under load for the worst (`![`)
+
+
+ALPHABET = st.sampled_from([*"aZ09 .,;:?'\"()/-+=#>*_`[]!<>&|~$\\{}\n\t", "é", "→", "<b>", "</b>",
+                            "<td>", "<table>", "</details>", "<details>", "<img src=x.png>"])
+
+
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_any_text_gives_a_tree_without_raw_html(text: str):
+    types = {n.type for n in parse(text).walk()}
+    assert not types & {"html_inline", "html_block"}

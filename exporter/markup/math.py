@@ -31,10 +31,12 @@ def _closers(state: StateInline, opener: str) -> list[int]:
 
 def _opener(src: str, pos: int, end: int) -> str | None:
     if src[pos] == "$":
-        if src.startswith("$$", pos):
-            return "$$"
-        following = src[pos + 1] if pos + 1 < end else " "
-        return None if following.isspace() or following == "$" else "$"
+        opener = "$$" if src.startswith("$$", pos) else "$"
+        following = src[pos + len(opener)] if pos + len(opener) < end else " "
+        # `[$]…[/$]` is Anki's LaTeX marker, never math: it stays text (and is neutralised).
+        if following == "]" or (opener == "$" and (following.isspace() or following == "$")):
+            return None
+        return opener
     if src[pos] == "\\" and pos + 1 < end and src[pos + 1] in "([":
         return src[pos:pos + 2]
     return None
@@ -89,13 +91,26 @@ def math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) 
 
 
 def _closing_line(state: StateBlock, start_line: int, end_line: int, closer: str) -> int | None:
+    """The line closing a block opened at `start_line`. Every line of a run of unclosed
+    openers would scan the same lines again (the paragraph asks at each line): the last
+    scan's stop is remembered, so each line is read once."""
+    memo = state.env.setdefault("math_block_scans", {})
+    key = (closer, state.blkIndent, id(state.bMarks), end_line)
+    if key in memo:
+        first, stop, found = memo[key]
+        if first < start_line < stop:
+            return found
+    stop, found = end_line, None
     for line in range(start_line + 1, end_line):
         text = state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]].rstrip()
         if not text or state.sCount[line] < state.blkIndent:
-            return None
+            stop = line
+            break
         if text.endswith(closer):
-            return line
-    return None
+            stop, found = line, line
+            break
+    memo[key] = (start_line, stop, found)
+    return found
 
 
 def math_fences(state) -> None:
@@ -103,3 +118,4 @@ def math_fences(state) -> None:
     for token in state.tokens:
         if token.type == "fence" and token.info.strip() == "math":
             token.type, token.tag, token.markup = "math_block", "math", "```"
+            token.content = token.content.strip("\n")

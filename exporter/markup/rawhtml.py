@@ -137,10 +137,10 @@ def _inline_tag(tag: Tag, out: list[Token], stack: list[_Open], md) -> None:
         _close_matching(tag.name, out, stack)
     elif tag.name in INLINE_TAGS and len(stack) < MAX_HTML_DEPTH:
         _open_inline(tag, out, stack, md)
-    elif tag.name not in HOLDERS and tag.name not in CONTAINERS and tag.name not in LEAVES \
-            and tag.name not in TRANSPARENT:
+    elif tag.name not in TRANSPARENT and tag.name not in ("p", "div"):
         out.append(text_token(tag.source))
-    # Block tags inside a line, and transparent ones, are dropped: their text stays.
+    # <p>, <div> and transparent tags inside a line are dropped: their text stays. Other
+    # block tags (a table, <details>) cannot sit in a line: shown as written.
 
 
 def _open_inline(tag: Tag, out: list[Token], stack: list[_Open], md) -> None:

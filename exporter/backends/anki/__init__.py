@@ -12,20 +12,22 @@ import genanki
 
 from ...model import Deck, Question, Topic
 from .. import BuildContext
+from .fields import block_html, inline_html
 from .ids import NOTETYPE_NAME, deck_id, note_guid, notetype_id, subdeck_id
 from .package import MediaFile, TimedDeck, package_bytes
 
 FIELDS = ("Question", "Answer", "Details", "Topic", "Difficulty", "Related", "Id")
 TEMPLATE_NAME = "studypack card"  # part of Anki's schema check, like the field names
-
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+# Anki looks media up by the src as written, URL-decoding it on some clients and not on
+# others: a flat name of these characters only means the same file everywhere.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+\Z")
 
 
 def render(deck: Deck, context: BuildContext) -> bytes:
     media_names = flat_media_names(deck.media)
     notetype = build_notetype(deck, context)
     decks = build_decks(deck, context, notetype, media_names)
-    media = [MediaFile(media_names[p], (context.content_dir / p).read_bytes()) for p in deck.media]
+    media = [MediaFile(media_names[p], context.media[p]) for p in deck.media]
     return package_bytes(decks, media, context.timestamp)
 
 
@@ -46,13 +48,17 @@ def _name_part(title: str) -> str:
 
 
 def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:
-    """Anki's media folder is flat: keep the basename unless two paths share it."""
+    """Anki's media folder is flat: keep the basename unless two paths share it or it holds
+    characters (space, %, #, non-ASCII) that clients read differently in a src."""
     uses = Counter(PurePosixPath(p).name for p in paths)
     names = {}
     for path in paths:
         base = PurePosixPath(path).name
-        unique = uses[base] == 1
-        names[path] = base if unique else f"{hashlib.sha256(path.encode()).hexdigest()[:8]}-{base}"
+        if uses[base] == 1 and _SAFE_NAME.match(base) and not base.startswith("_"):
+            names[path] = base
+        else:
+            safe = re.sub(r"[^A-Za-z0-9.-]+", "-", base).lstrip("-.") or "image"
+            names[path] = f"{hashlib.sha256(path.encode()).hexdigest()[:8]}-{safe}"
     return names
 
 
@@ -74,7 +80,7 @@ def build_notetype(deck: Deck, context: BuildContext) -> genanki.Model:
 
 def build_decks(deck: Deck, context: BuildContext, notetype: genanki.Model,
                 media_names: dict[str, str]) -> list[genanki.Deck]:
-    stamp, description = context.timestamp, context.html.description
+    stamp, description = context.timestamp, block_html(context.markup.description, media_names)
     top = TimedDeck(deck_id(deck.id), _name_part(deck.title), description, stamp)
     topic_decks = {
         topic.id: top if context.options.anki_flat else TimedDeck(
@@ -100,14 +106,14 @@ def build_note(deck: Deck, question: Question, context: BuildContext, notetype: 
 
 def note_fields(deck: Deck, question: Question, context: BuildContext,
                 media_names: dict[str, str]) -> list[str]:
-    converted = context.html[question.id]
+    trees = context.markup[question.id]
     values = {
-        "Question": converted.question,
-        "Answer": converted.answer,
-        "Details": rewrite_media(converted.details, media_names),
+        "Question": inline_html(trees.question, media_names),
+        "Answer": inline_html(trees.answer, media_names),
+        "Details": block_html(trees.details, media_names),
         "Topic": html.escape(deck.topic(question.topic).title, quote=False),
         "Difficulty": question.difficulty or "",
-        "Related": related_list(question, context),
+        "Related": related_list(question, context, media_names),
         "Id": question.id,
     }
     return [values[name] for name in FIELDS]
@@ -120,21 +126,11 @@ def note_tags(question: Question) -> list[str]:
     return tags
 
 
-def related_list(question: Question, context: BuildContext) -> str:
+def related_list(question: Question, context: BuildContext, media_names: dict[str, str]) -> str:
     """Related questions by their text: ids mean nothing to someone studying."""
     if not question.related:
         return ""
-    items = "".join(f"<li>{context.html[r].question}</li>" for r in question.related)
+    items = "".join(f"<li>{inline_html(context.markup[r].question, media_names)}</li>"
+                    for r in question.related)
     return f"<ul>{items}</ul>"
 
-
-def rewrite_media(details_html: str, media_names: dict[str, str]) -> str:
-    """Point each image at its flat Anki media name; other sources stay as they are."""
-
-    def flat(match: re.Match) -> str:
-        path = PurePosixPath(html.unescape(match.group(2))).as_posix()
-        if path not in media_names:
-            return match.group(0)
-        return f"{match.group(1)}{html.escape(media_names[path])}{match.group(3)}"
-
-    return _IMG_SRC.sub(flat, details_html)
