@@ -277,8 +277,7 @@ def _tree(c: _Checker, node: Node, text: str, where: str):
 def _check_images(c: _Checker, node: Node, text: str, tree, where: str, media: list[str]) -> None:
     for image in find_images(tree, text):
         loc = _loc_in_scalar(c, node, image.offset)
-        relative = local_path(image.src)
-        if relative is None:
+        if image.remote:
             c.warn(loc, f"remote image '{shown(image.src)}' in {where}: cards and PDFs never fetch it "
                         "and show a link instead; put the file in the content folder")
             continue
@@ -286,6 +285,7 @@ def _check_images(c: _Checker, node: Node, text: str, tree, where: str, media: l
             problem = check_name(image.src)
             if problem:
                 raise ImageError(problem)
+            relative = local_path(image.src) or ""
             load_image(c.content_dir, relative)
         except ImageError as exc:
             c.error(loc, f"image '{shown(unquote(image.src))}' in {where}: {exc}")

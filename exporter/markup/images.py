@@ -11,13 +11,14 @@ from urllib.parse import unquote
 
 from markdown_it.tree import SyntaxTreeNode
 
-from ..sources.files import ConfinementError, read_confined
+from ..sources.files import ConfinementError, confined_path, read_confined
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a 8000 × 5000 photo; a decompression bomb is far above
 SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".svg": "SVG"}
 _MAGIC = {"PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",), "GIF": (b"GIF87a", b"GIF89a")}
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
+_WEB = re.compile(r"(?:https?:)?//", re.IGNORECASE)
 
 
 class ImageError(ValueError):
@@ -33,7 +34,8 @@ class ImageRef:
 
     @property
     def remote(self) -> bool:
-        return local_path(self.src) is None
+        """A web image: reported, shown as a link, never fetched from a card."""
+        return bool(_WEB.match(self.src))
 
 
 def local_path(src: str) -> str | None:
@@ -93,6 +95,8 @@ def _image_start(text: str, at: int) -> int:
 
 def check_name(src: str) -> str | None:
     """Why a local image's name cannot be used, else None."""
+    if _SCHEME.match(src):
+        return "only local image files are supported; put the file in the content folder"
     if "#" in src or "?" in src:
         return "a '#' or '?' in an image path starts a URL fragment or query; rename the file"
     return None
@@ -101,9 +105,10 @@ def check_name(src: str) -> str | None:
 def load_image(content_dir: Path, relative: str) -> bytes:
     """The bytes of a local image (a local_path), checked: confined, bounded, and really
     the type it claims. Validation and every backend read images through here."""
-    if PurePosixPath(relative).suffix.lower() not in SUFFIXES:
-        raise ImageError(f"unsupported image type; use one of {', '.join(SUFFIXES)}")
     try:
+        confined_path(content_dir, relative)
+        if PurePosixPath(relative).suffix.lower() not in SUFFIXES:
+            raise ImageError(f"unsupported image type; use one of {', '.join(SUFFIXES)}")
         data = read_confined(content_dir, relative, MAX_IMAGE_BYTES)
     except ConfinementError as exc:
         raise ImageError(str(exc)) from None

@@ -25,6 +25,7 @@ each backend decides what to do with it (markup.images reports it).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,6 +63,7 @@ class MarkupError(ValueError):
 def parser() -> MarkdownIt:
     """CommonMark with GitHub's tables, strikethrough and autolinks, math, and HTML as nodes."""
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
+    md.validateLink = _no_script_url
     md.enable(["table", "strikethrough"])
     gfm_autolink_plugin(md)
     md.inline.ruler.before("escape", "math_inline", math.math_inline)
@@ -71,6 +73,15 @@ def parser() -> MarkdownIt:
     md.core.ruler.push("math_fence", math.math_fences)
     md.core.ruler.push("raw_html", rawhtml.convert)
     return md
+
+
+_SCRIPT_URL = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
+
+
+def _no_script_url(url: str) -> bool:
+    """Refuse only script URLs (they become text). markdown-it also turns `file:` and `data:`
+    images into text; keeping them as image nodes lets validation name them as errors."""
+    return not _SCRIPT_URL.match(url.strip())
 
 
 def _depth_limit(state, start_line: int, end_line: int, silent: bool) -> bool:

@@ -114,7 +114,7 @@ def _image(self, tokens, idx, options, env) -> str:
     alt = escape(self.renderInlineAsText(token.children or [], options, env))
     src = str(token.attrs.get("src", ""))
     local = images.local_path(src)
-    if local is None:  # remote: never fetched from a card, shown as a link instead
+    if local is None:  # remote: never fetched from a card, a link at most (nh3 drops other schemes)
         return f'<a href="{escape(src)}">{alt or escape(src, quote=False)}</a>'
     name = env["media_names"].get(local)
     if name is None:
