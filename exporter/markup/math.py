@@ -8,10 +8,11 @@ from bisect import bisect_left
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
-# Where each inline form may close. `$x$` closes at a `$` with no space or backslash before
-# it and no digit after it, as on GitHub, so `$5 and $10` stays money.
+# Where each inline form may close. `$x$` holds no `$` (as in TeX): it closes at the next
+# unescaped `$`, and only when that one has no space before it and no digit or `$` after it,
+# so `$5 and $10` stays money (see _dollar_closes).
 _CLOSERS = {
-    "$": re.compile(r"(?<=[^\s\\])\$(?!\d)"),
+    "$": re.compile(r"(?<!\\)\$"),
     "$$": re.compile(r"(?=\$\$)"),
     "\\(": re.compile(r"\\\)"),
     "\\[": re.compile(r"\\\]"),
@@ -54,11 +55,18 @@ def math_inline(state: StateInline, silent: bool) -> bool:
     if index == len(closers) or closers[index] + len(opener) > end:
         return False
     close = closers[index]
+    if opener == "$" and not _dollar_closes(src, close):
+        return False
     if not silent:
         token = state.push("math_inline", "math", 0)
         token.content, token.markup = src[start:close], opener
     state.pos = close + len(opener)
     return True
+
+
+def _dollar_closes(src: str, at: int) -> bool:
+    before, after = src[at - 1], src[at + 1:at + 2]
+    return not before.isspace() and before != "$" and not (after.isdigit() or after == "$")
 
 
 def math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
