@@ -205,3 +205,99 @@ def test_generated_real_bank_details_match_github():
         if mine != normal_form(github_html(materialise(details, math=False))):
             differing.append(q["id"])
     assert len(differing) <= 10, differing
+
+
+# --- images from the tree, read through one confinement rule ---------------------------------
+
+from exporter.markup.images import ImageError, find_images, load_image  # noqa: E402
+from exporter.sources.files import ConfinementError, read_confined  # noqa: E402
+
+PNG = (Path(__file__).parent / "fixtures" / "media" / "diagram.png").read_bytes()
+
+
+def test_images_are_found_in_every_form_and_never_in_code():
+    text = ("Inline ![a](m/a.png) and ![b][ref] and <img src='m/c.gif' alt=c>.\n\n"
+            "```\n![code](m/no.png)\n```\n\n    ![indented](m/no2.png)\n\n`![span](m/no3.png)`\n\n"
+            "[ref]: <m/with space.png>\n")
+    found = find_images(parse(text), text)
+    assert [i.src for i in found] == ["m/a.png", "m/with%20space.png", "m/c.gif"]
+    assert [text[i.offset:i.offset + 4] for i in found] == ["![a]", "![b]", "<img"]
+
+
+def test_confinement_refuses_the_outside_without_saying_what_is_there(tmp_path: Path):
+    content = tmp_path / "deck"
+    content.mkdir()
+    (content / "in.png").write_bytes(PNG)
+    (content / "to-existing.png").symlink_to("/etc/passwd")
+    (content / "to-missing.png").symlink_to("/nonexistent/secret.png")
+    assert read_confined(content, "in.png", 10_000) == PNG
+    messages = set()
+    for relative in ("to-existing.png", "to-missing.png"):
+        with pytest.raises(ConfinementError) as caught:
+            read_confined(content, relative, 10_000)
+        messages.add(str(caught.value))
+    assert len(messages) == 1 and "outside the content folder" in messages.pop()
+    for relative in ("../deck/in.png", "/etc/passwd", "C:/x.png"):
+        with pytest.raises(ConfinementError):
+            read_confined(content, relative, 10_000)
+
+
+def test_confinement_reads_only_bounded_regular_files(tmp_path: Path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.png")  # would block a plain open() forever
+    with pytest.raises(ConfinementError, match="not a regular file"):
+        read_confined(tmp_path, "pipe.png", 10_000)
+    (tmp_path / "big.png").write_bytes(PNG * 10)
+    with pytest.raises(ConfinementError, match="limit"):
+        read_confined(tmp_path, "big.png", len(PNG))
+    (tmp_path / "folder.png").mkdir()
+    with pytest.raises(ConfinementError):
+        read_confined(tmp_path, "folder.png", 10_000)
+
+
+def test_images_must_really_be_what_they_claim(tmp_path: Path):
+    from PIL import Image
+
+    (tmp_path / "ok.png").write_bytes(PNG)
+    (tmp_path / "truncated.png").write_bytes(PNG[:len(PNG) // 2])
+    (tmp_path / "text.png").write_bytes(b"not an image at all")
+    (tmp_path / "fake.svg").write_text("<html>no</html>")
+    Image.new("1", (20_000, 20_000)).save(tmp_path / "bomb.png")  # tiny file, 400 Mpx
+    assert (tmp_path / "bomb.png").stat().st_size < 200_000
+    assert load_image(tmp_path, "ok.png") == PNG
+    for name, message in (("truncated.png", "damaged or truncated"), ("text.png", "not a PNG"),
+                          ("fake.svg", "not an SVG"), ("bomb.png", "pixels"),
+                          ("ok.bmp", "unsupported image type")):
+        with pytest.raises(ImageError, match=message):
+            load_image(tmp_path, name)
+
+
+def test_validate_locates_every_image_problem(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from exporter.cli import main
+
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a b.png").write_bytes(PNG)
+    (tmp_path / "media" / "bad.png").write_bytes(PNG[:40])
+    source = tmp_path / "deck.yaml"
+    source.write_text(
+        "schema: 1\ndeck: {id: d, title: D}\ntopics: [{id: t, title: T}]\nquestions:\n"
+        "  - id: q\n    topic: t\n    question: Q ![x](https://example.com/x.png)?\n"
+        "    answer: A\n    details: |\n"
+        "      ok ![s](media/a%20b.png) ![t](<media/a b.png>)\n"
+        "      hash ![h](media/a#b.png)\n"
+        "      <img src=\"media/bad.png\">\n"
+        "      ![r][missing]\n\n"
+        "      [missing]: media/nothere.png\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(source)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{source}:7:15: warning: remote image 'https://example.com/x.png'")
+    assert lines[1].startswith(f"{source}:11:12: error: image 'media/a#b.png' in question 'q': "
+                               "a '#' or '?'")
+    assert lines[2] == (f"{source}:12:7: error: image 'media/bad.png' in question 'q': "
+                        "the PNG file is damaged or truncated")
+    assert lines[3] == f"{source}:13:7: error: image 'media/nothere.png' in question 'q': file not found"
+    assert len(lines) == 4

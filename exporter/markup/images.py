@@ -50,40 +50,48 @@ def find_images(tree: SyntaxTreeNode, text: str) -> list[ImageRef]:
     if "![" not in text and "<img" not in text.lower():
         return []  # most fields: no tree walk
     found: list[ImageRef] = []
-    line_starts = _line_starts(text)
+    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
     search_from = 0
     for node in tree.walk():
         if node.type != "image":
             continue
         src = str(node.attrs.get("src", ""))
-        offset = _written_at(text, src, _block_start(node, line_starts), search_from)
+        alt = "".join(child.content for child in node.walk() if child.type == "text")
+        block = _block_span(node, line_starts, len(text))
+        offset = _written_at(text, src, alt, block, search_from)
         search_from = offset + 1
         found.append(ImageRef(src, offset))
     return found
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in re.finditer("\n", text))]
-
-
-def _block_start(node: SyntaxTreeNode, line_starts: list[int]) -> int:
-    """The offset of the first line of the block holding `node`."""
+def _block_span(node: SyntaxTreeNode, line_starts: list[int], end: int) -> tuple[int, int]:
+    """The offsets of the lines of the block holding `node`."""
     while node is not None and node.map is None:
         node = node.parent
     if node is None:
-        return 0
-    return line_starts[min(node.map[0], len(line_starts) - 1)]
+        return 0, end
+    first, last = node.map
+    stop = line_starts[last] if last < len(line_starts) else end
+    return line_starts[min(first, len(line_starts) - 1)], stop
 
 
-def _written_at(text: str, src: str, block: int, search_from: int) -> int:
-    """Where the image's source is written: in its block, else in a reference definition."""
-    start = max(block, min(search_from, len(text)))
-    for form in dict.fromkeys((src, unquote(src))):
-        for begin in (start, 0):
-            at = text.find(form, begin)
-            if at >= 0:
-                return _image_start(text, at)
-    return block
+def _written_at(text: str, src: str, alt: str, block: tuple[int, int], search_from: int) -> int:
+    """Where the image is written: its source in its block, else (a reference image, whose
+    source is in a definition) its `![alt`, else its definition."""
+    start, stop = max(block[0], min(search_from, block[1])), block[1]
+    forms = list(dict.fromkeys((src, unquote(src))))
+    for form in forms:
+        at = text.find(form, start, stop)
+        if at >= 0:
+            return _image_start(text, at)
+    at = text.find(f"![{alt}", start, stop)
+    if at >= 0:
+        return at
+    for form in forms:
+        at = text.find(form)
+        if at >= 0:
+            return _image_start(text, at)
+    return block[0]
 
 
 def _image_start(text: str, at: int) -> int:
@@ -142,5 +150,8 @@ def _check_raster(data: bytes, kind: str) -> None:
                 image.load()  # decodes every byte: a truncated file fails here
     except ImageError:
         raise
-    except Exception as exc:  # Pillow raises many types for broken files; all mean the same
-        raise ImageError(f"the {kind} file is damaged or truncated ({type(exc).__name__})") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"the image has more than {MAX_IMAGE_PIXELS:,} pixels (a decompression "
+                         "bomb?); scale it down") from None
+    except Exception:  # Pillow raises many types for broken files; all mean the same
+        raise ImageError(f"the {kind} file is damaged or truncated") from None

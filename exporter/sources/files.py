@@ -36,13 +36,28 @@ def read_confined(content_dir: Path, relative: str, max_bytes: int) -> bytes:
     except OSError as exc:
         raise ConfinementError("file not found" if exc.errno == errno.ENOENT
                                else "file cannot be read") from None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ConfinementError("not a regular file")
         if info.st_size > max_bytes:
             raise ConfinementError(f"the file is {info.st_size} bytes; the limit is {max_bytes}")
-        data = file.read(max_bytes + 1)
+        data = _read_at_most(fd, max_bytes + 1)
+    except OSError:
+        raise ConfinementError("file cannot be read") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # it grew while being read
         raise ConfinementError(f"the file is over the limit of {max_bytes} bytes")
     return data
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
