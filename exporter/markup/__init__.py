@@ -43,17 +43,3 @@ class DeckMarkup:
     def description(self) -> SyntaxTreeNode:
         return parse(self._description)
 
-
-class MarkdownRenderer:
-    """TEMPORARY shim for code not yet reading the tree (the handbook's headings): the Anki
-    field HTML of a text. Remove once no backend imports it."""
-
-    def inline(self, text: str) -> str:
-        from ..backends.anki.fields import inline_html
-
-        return inline_html(parse(text), {})
-
-    def block(self, text: str) -> str:
-        from ..backends.anki.fields import block_html
-
-        return block_html(parse(text), {})

@@ -33,7 +33,8 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
-from . import math, rawhtml
+from .math import math_block, math_fences, math_inline
+from .rawhtml import convert as html_to_nodes
 
 # Limits no real question needs; beyond them a field is refused with its position instead
 # of costing seconds: markdown-it's link-label scan costs ~50 µs a character on a run of
@@ -66,12 +67,12 @@ def parser() -> MarkdownIt:
     md.validateLink = _no_script_url
     md.enable(["table", "strikethrough"])
     gfm_autolink_plugin(md)
-    md.inline.ruler.before("escape", "math_inline", math.math_inline)
-    md.block.ruler.before("fence", "math_block", math.math_block,
+    md.inline.ruler.before("escape", "math_inline", math_inline)
+    md.block.ruler.before("fence", "math_block", math_block,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.block.ruler.before("table", "depth_limit", _depth_limit)
-    md.core.ruler.push("math_fence", math.math_fences)
-    md.core.ruler.push("raw_html", rawhtml.convert)
+    md.core.ruler.push("math_fence", math_fences)
+    md.core.ruler.push("raw_html", html_to_nodes)
     return md
 
 
