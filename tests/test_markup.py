@@ -94,7 +94,7 @@ def test_handlers_and_styles_never_survive():
 def test_deep_nesting_is_a_located_error(text: str):
     with pytest.raises(MarkupError) as caught:
         parse(text)
-    assert 0 < caught.value.problem.offset < len(text)
+    assert 0 <= caught.value.problem.offset < len(text)  # the start of the line going too deep
 
 
 def test_overlong_field_is_an_error():
@@ -301,3 +301,38 @@ def test_validate_locates_every_image_problem(tmp_path: Path):
                         "the PNG file is damaged or truncated")
     assert lines[3] == f"{source}:13:7: error: image 'media/nothere.png' in question 'q': file not found"
     assert len(lines) == 4
+
+
+@given(st.lists(ALPHABET, max_size=80).map("".join))
+def test_the_one_pass_tree_is_markdown_its_own(text: str):
+    from markdown_it.tree import SyntaxTreeNode
+
+    from exporter.markup.tree import build_tree, parser
+
+    tokens = parser().parse(text, {})
+    assert build_tree(tokens).pretty(show_text=True) == SyntaxTreeNode(tokens).pretty(show_text=True)
+
+
+PROSE = st.lists(st.sampled_from([*"abc xyz 0129 .,;:?'\"()/-+=#>*@$\n", "é", "→", "  ", "\n\n", "\n  \n",
+                                   "word ", "Word. ", "1. ", "www.", "a@b.c", "http://x.y"]),
+                 min_size=1, max_size=30).map("".join)
+
+
+@given(PROSE)
+def test_plain_prose_shortcut_gives_markdown_its_own_tree(text: str):
+    from exporter.markup.tree import _plain_tokens, build_tree, parser
+
+    plain = _plain_tokens(text) if text.strip() else None
+    if plain is not None:
+        slow = build_tree(parser().parse(text, {}))
+        assert build_tree(plain).pretty(show_text=True) == slow.pretty(show_text=True)
+
+
+def test_plain_shortcut_applies_to_ordinary_prose_only():
+    from exporter.markup.tree import _plain_tokens
+
+    assert _plain_tokens("What is overfitting, and why does it matter?") is not None
+    assert _plain_tokens("Line one\nline two\n\nSecond paragraph é → ²") is not None
+    for markup in ("a *b*", "# Title", "- item", "1. first", "a `code`", "x < y", "a  \nb", "    code",
+                   "$x$", "see www.x.org", "a@b.org", "http://x.org", "a\\\nb"):
+        assert _plain_tokens(markup) is None, markup

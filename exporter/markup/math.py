@@ -72,9 +72,9 @@ def _dollar_closes(src: str, at: int) -> bool:
 def math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """`$$` or `\\[` at a line's start, closed at the end of that line or a later one;
     a blank line ends the search, so each line is looked at a bounded number of times."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
-        return False  # indented code
     begin = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[begin:begin + 1] not in ("$", "\\") or state.sCount[start_line] - state.blkIndent >= 4:
+        return False  # most lines (asked at every line of a paragraph); or indented code
     first = state.src[begin:state.eMarks[start_line]].rstrip()
     form = next((f for f in _BLOCK_FORMS if first.startswith(f[0])), None)
     if form is None:
@@ -123,6 +123,8 @@ def _closing_line(state: StateBlock, start_line: int, end_line: int, closer: str
 
 def math_fences(state) -> None:
     """```math fences are display math, as GitHub treats them."""
+    if "math" not in state.src:
+        return
     for token in state.tokens:
         if token.type == "fence" and token.info.strip() == "math":
             token.type, token.tag, token.markup = "math_block", "math", "```"

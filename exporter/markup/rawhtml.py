@@ -399,6 +399,8 @@ def _summary(text: str) -> list[Token]:
 
 def convert(state) -> None:
     """Core rule: every html_inline and html_block token becomes nodes or text."""
+    if "<" not in state.src:
+        return
     md = state.md
     for token in state.tokens:
         if token.type == "inline" and token.children and any(
