@@ -145,6 +145,8 @@ def build_tree(tokens: list[Token]) -> SyntaxTreeNode:
     of every container once per level (a third of all parsing time on a real bank)."""
     root = _node(None)
     _fill(root, tokens)
+    # The stream it was built from, for renderers (root.to_tokens() gives the same list, slower).
+    root.source_tokens = tokens
     return root
 
 

@@ -48,7 +48,8 @@ def block_html(tree: SyntaxTreeNode, media_names: Mapping[str, str]) -> str:
     """The HTML of a multi-paragraph field (details, description)."""
     if not tree.children:
         return ""
-    html = _renderer().render(tree.to_tokens(), parser().options, {"media_names": media_names})
+    tokens = getattr(tree, "source_tokens", None) or tree.to_tokens()
+    html = _renderer().render(tokens, parser().options, {"media_names": media_names})
     return neutralise_anki(sanitise(html))
 
 
@@ -99,15 +100,26 @@ def _fence(self, tokens, idx, options, env) -> str:
 def highlight(code: str, language: str) -> str:
     """Pygments with CSS classes, not inline colours: the card's CSS has a night-mode variant."""
     from pygments import highlight as pygmentize
+
+    return pygmentize(code, _lexer(language), _formatter())
+
+
+@lru_cache(maxsize=1)
+def _formatter():
     from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(cssclass="highlight")  # building one costs more than a small block
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str):
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language) if language else TextLexer()
+        return get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
-        lexer = TextLexer()
-    return pygmentize(code, lexer, HtmlFormatter(cssclass="highlight"))
+        return TextLexer()
 
 
 def _image(self, tokens, idx, options, env) -> str:
