@@ -236,9 +236,9 @@ def _difficulty(c: _Checker, fields: dict[str, Node], what: str) -> str | None |
 # --- Markdown: limits, images, math, code fences (from the parse tree) ---
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-# Only a line starting with this many container markers or columns of indent can nest
-# past the tree's depth limit, and only TeX with a backslash can hold a command.
-_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH}}}", re.MULTILINE)
+# Only a line starting with container markers or indentation can nest past the tree's depth
+# limit: each level takes at least one column of it, and a tab stands for up to four.
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH // 4}}}", re.MULTILINE)
 _MATH_HINT = re.compile(r"\$|\\[(\[]|```math")
 
 

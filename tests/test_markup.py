@@ -336,3 +336,18 @@ def test_plain_shortcut_applies_to_ordinary_prose_only():
     for markup in ("a *b*", "# Title", "- item", "1. first", "a `code`", "x < y", "a  \nb", "    code",
                    "$x$", "see www.x.org", "a@b.org", "http://x.org", "a\\\nb"):
         assert _plain_tokens(markup) is None, markup
+
+
+NESTING = st.lists(st.sampled_from(["- ", "* ", "1. ", "> ", "\t", "  ", "-\t", "x\n", "\n"]),
+                   max_size=120).map("".join)
+
+
+@given(NESTING)
+def test_validate_parses_every_field_that_could_be_too_deep(text: str):
+    """validate skips the parse of most fields; never one that build would refuse."""
+    from exporter.validate import _DEEP_PREFIX
+
+    try:
+        parse(text)
+    except MarkupError:
+        assert _DEEP_PREFIX.search(text)
