@@ -174,6 +174,8 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
     deck_id = _slug(c, deck_fields, "id", "'deck'")
     title = _string(c, deck_fields, "title", "'deck'")
     optional = {k: _string(c, deck_fields, k, "'deck'") or "" for k in ("description", "author", "version")}
+    if optional["description"]:
+        _tree(c, deck_fields["description"], optional["description"], "the deck's description")
     if deck_id is None or title is None or topics is None or questions is None:
         return None
     return Deck(deck_id, title, optional["description"], optional["author"], optional["version"],

@@ -331,6 +331,13 @@ def test_duplicate_media_basenames_get_distinct_flat_names():
     assert all(n.endswith("-x.png") and "/" not in n for n in (names["a/x.png"], names["b/x.png"]))
 
 
+def test_media_names_anki_could_misread_become_plain_flat_names():
+    names = flat_media_names(("m/with space.png", "m/100%.png", "m/a#b.png", "m/é.png", "m/_x.png"))
+    for path, name in names.items():
+        assert re.fullmatch(r"[0-9a-f]{8}-[A-Za-z0-9.-]+", name), (path, name)
+    assert len(set(names.values())) == len(names)
+
+
 def test_card_style_has_night_mode_scrolling_and_highlight_classes():
     folder = Path(__file__).parent.parent / "templates" / "anki"
     css = (folder / "style.css").read_text(encoding="utf-8")
