@@ -146,7 +146,9 @@ def _inline_tag(tag: Tag, out: list[Token], stack: list[_Open], md) -> None:
 def _open_inline(tag: Tag, out: list[Token], stack: list[_Open], md) -> None:
     node = INLINE_TAGS[tag.name]
     if node == "link":
-        href = safe_link(tag.attrs.get("href", ""), md)
+        if not tag.attrs.get("href", "").strip():
+            return  # an anchor without a target (<a name=…>): its text stays, plain
+        href = safe_link(tag.attrs["href"], md)
         if href is None:
             out.append(text_token(tag.source))
             return
