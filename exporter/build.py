@@ -39,7 +39,8 @@ def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = N
     if templates != default_templates_dir():
         inputs += _files(default_templates_dir())  # the files the user's folder does not replace
     return BuildContext(timestamp=build_timestamp(inputs), content_dir=content_dir,
-                        markup=DeckMarkup(deck), media=_read_media(deck, content_dir, source_path),
+                        markup=DeckMarkup(deck, eager=True),
+                        media=_read_media(deck, content_dir, source_path),
                         options=options, templates_dir=templates, source_path=source_path)
 
 
