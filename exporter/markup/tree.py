@@ -65,7 +65,10 @@ class MarkupError(ValueError):
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """CommonMark with GitHub's tables, strikethrough and autolinks, math, and HTML as nodes."""
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING})
+    # ~one~ strikes through on GitHub as ~~two~~ do (and a missing option key costs an
+    # exception per paragraph inside markdown-it).
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING,
+                                   "strikethrough_single_tilde": True})
     md.validateLink = _no_script_url
     md.enable(["table", "strikethrough"])
     gfm_autolink_plugin(md)
