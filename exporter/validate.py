@@ -239,8 +239,12 @@ def _difficulty(c: _Checker, fields: dict[str, Node], what: str) -> str | None |
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Only a line starting with container markers or indentation can nest past the tree's depth
-# limit: each level takes at least one column of it, and a tab stands for up to four.
-_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH // 4}}}", re.MULTILINE)
+# limit: each level takes at least one column of that prefix (a tab up to four).
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH // 4},}}", re.MULTILINE)
+
+
+def _may_be_too_deep(text: str) -> bool:
+    return any(len(m.group().expandtabs(4)) >= MAX_DEPTH for m in _DEEP_PREFIX.finditer(text))
 _MATH_HINT = re.compile(r"\$|\\[(\[]|```math")
 
 
@@ -266,7 +270,7 @@ def _tree(c: _Checker, node: Node, text: str, where: str):
     """The field's tree when a check needs it; None when it is refused or nothing to check."""
     problem = check_markup(text)
     if problem is None and not ("![" in text or "<img" in text.lower() or _MATH_HINT.search(text)
-                                or _DEEP_PREFIX.search(text)):
+                                or _may_be_too_deep(text)):
         return None  # most fields: nothing the tree could reveal, no parse
     try:
         return parse_markup(text) if problem is None else None
