@@ -269,7 +269,8 @@ def _check_markdown(c: _Checker, fields: dict[str, Node], values: dict[str, str]
 def _tree(c: _Checker, node: Node, text: str, where: str):
     """The field's tree when a check needs it; None when it is refused or nothing to check."""
     problem = check_markup(text)
-    if problem is None and not ("![" in text or "<img" in text.lower() or _MATH_HINT.search(text)
+    math = "\\" in text and _MATH_HINT.search(text)  # a TeX command needs a backslash
+    if problem is None and not ("![" in text or "<img" in text.lower() or math
                                 or _may_be_too_deep(text)):
         return None  # most fields: nothing the tree could reveal, no parse
     try:
@@ -307,7 +308,9 @@ def _check_math(c: _Checker, node: Node, text: str, tree, where: str) -> None:
         if math.type in ("math_inline", "math_block"):
             bad = disallowed_tex(math.content)
             if bad:
-                c.warn(_loc_in_scalar(c, node, max(text.find(math.content), 0)),
+                at = text.find(math.content)  # the TeX as written; the opener just before it
+                at = max(at - len(math.markup), 0) if math.type == "math_inline" else max(at, 0)
+                c.warn(_loc_in_scalar(c, node, at),
                        f"math in {where} uses {', '.join(bad)}, which cards and PDFs do not allow; "
                        "it is shown as code")
 

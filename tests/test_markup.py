@@ -351,3 +351,22 @@ def test_validate_parses_every_field_that_could_be_too_deep(text: str):
         parse(text)
     except MarkupError:
         assert _may_be_too_deep(text)
+
+
+def test_corpus_validates_with_only_the_warnings_it_earns():
+    """No warning caused by the Markdown engine; refused TeX and web images are located."""
+    from click.testing import CliRunner
+
+    from exporter.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(CORPUS)])
+    assert result.exit_code == 0
+    found = [line.removeprefix(f"{CORPUS}:") for line in result.stdout.splitlines()]
+    expected = [
+        "75:15: warning: math in the question of question 'math-disallow",
+        "78:7: warning: math in question 'math-disallowed-command' uses \\s",
+        "223:15: warning: remote image 'https://example.com/logo.png' in ",
+        "226:7: warning: remote image 'https://example.com/tracker.gif' ",
+    ]
+    assert len(found) == len(expected)
+    assert all(line.startswith(start) for line, start in zip(found, expected, strict=True)), found
