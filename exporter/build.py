@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import sys
 import tempfile
@@ -260,6 +261,8 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
             click.echo(format_text(d), err=True)
         click.echo(f"{source}: not built: fix the errors above", err=True)
         return 1
+    finally:
+        gc.unfreeze()  # DeckMarkup froze the trees for the render: a `watch` session drops them
     if any(o.backend == "anki" for o in outputs):
         _warn_if_in_the_future(context.timestamp)
     if check:
