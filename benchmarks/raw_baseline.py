@@ -28,15 +28,15 @@ def load(path: Path) -> dict:
 
 
 def to_html(data: dict) -> list[dict]:
-    """Each question with its three fields as HTML, converted once by one reset() instance."""
-    import markdown
+    """Each question with its three fields as HTML, by one GitHub-dialect markdown-it-py."""
+    from markdown_it import MarkdownIt
 
-    md = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists"])
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     out = []
     for q in data["questions"]:
-        out.append({**q, "question_html": md.reset().convert(q["question"]),
-                    "answer_html": md.reset().convert(q["answer"]),
-                    "details_html": md.reset().convert(q.get("details", ""))})
+        out.append({**q, "question_html": md.render(q["question"]),
+                    "answer_html": md.render(q["answer"]),
+                    "details_html": md.render(q.get("details", ""))})
     return out
 
 

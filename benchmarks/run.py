@@ -224,7 +224,7 @@ def machine() -> str:
 
 def libraries() -> str:
     code = ("import importlib.metadata as m, yaml\n"
-            "names = ['reportlab', 'genanki', 'markdown', 'nh3', 'pyyaml', 'rl_accel']\n"
+            "names = ['reportlab', 'genanki', 'markdown-it-py', 'nh3', 'pyyaml', 'rl_accel']\n"
             "def v(n):\n"
             "    try: return m.version(n)\n"
             "    except m.PackageNotFoundError: return 'absent'\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from . import ledger
 from .backends import BACKENDS, Backend, BuildContext, BuildOptions, default_templates_dir
 from .config import Config
 from .diagnostics import ContentError, Diagnostic, coded
-from .markup import render_deck
+from .markup import DeckMarkup
 from .model import Deck
 from .outputs import Output, OutputError, overwritten_input, stale_outputs, write_outputs
 from .report import Reporter, plural
@@ -21,15 +22,35 @@ from .timestamps import deck_digest, digest, media_digests, now, question_digest
 
 
 def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
-                 templates_dir: Path | None = None, eager_html: bool = True,
-                 plan: ledger.Plan | None = None) -> BuildContext:
+                 templates_dir: Path | None = None, plan: ledger.Plan | None = None) -> BuildContext:
+    """Everything the backends read: every field parsed once, every image read once, the times."""
     options = options or BuildOptions()
     templates = templates_dir or options.templates_dir or default_templates_dir()
     content_dir = source_path.resolve().parent
     plan = plan or plan_times(deck, source_path, templates)
     return BuildContext(timestamp=plan.times.deck, content_dir=content_dir,
-                        html=render_deck(deck, eager_html), options=options, templates_dir=templates,
-                        source_path=source_path, times=plan.times)
+                        markup=DeckMarkup(deck, eager=True),
+                        media=_read_media(deck, content_dir, source_path),
+                        options=options, templates_dir=templates, source_path=source_path,
+                        times=plan.times)
+
+
+def _read_media(deck: Deck, content_dir: Path, source_path: Path) -> dict[str, bytes]:
+    """Each image once, through the same checks validation ran (the file may have changed
+    since): the backends render these bytes and never open a path the deck names."""
+    from .diagnostics import Diagnostic
+    from .markup.images import ImageError, load_image
+
+    media, problems = {}, []
+    for relative in deck.media:
+        try:
+            media[relative] = load_image(content_dir, relative)
+        except ImageError as exc:
+            problems.append(Diagnostic(str(source_path), deck.loc.line, deck.loc.col, "error",
+                                       f"image '{relative}': {exc}"))
+    if problems:
+        raise ContentError(problems)
+    return media
 
 
 NOTETYPE_FILES = ("anki/front.html", "anki/back.html", "anki/style.css")
@@ -130,8 +151,7 @@ def _render_each(deck: Deck, context: BuildContext,
 def _handbook_media(deck: Deck, context: BuildContext, out_dir: Path) -> list[Output]:
     """The handbook links images as written (media/x.png), so they travel beside it;
     with the outputs in the content folder (`-o .`) they are already there."""
-    return [Output("media", out_dir / name, (context.content_dir / name).read_bytes())
-            for name in deck.media
+    return [Output("media", out_dir / name, context.media[name]) for name in deck.media
             if (out_dir / name).resolve() != (context.content_dir / name).resolve()]
 
 
@@ -149,25 +169,6 @@ def ledger_output(source_path: Path, plan: ledger.Plan) -> Output:
 # --- the build command ---
 
 
-class _LazyHtml:
-    """The deck's HTML, converted only if a check reads it: most never do, and setting up the
-    conversion of 10 000 questions costs a fifth of a validation."""
-
-    def __init__(self, deck: Deck) -> None:
-        self._deck, self._html = deck, None
-
-    def _get(self):
-        if self._html is None:
-            self._html = render_deck(self._deck, False)
-        return self._html
-
-    def __getattr__(self, name: str):
-        return getattr(self._get(), name)
-
-    def __getitem__(self, question_id: str):
-        return self._get()[question_id]
-
-
 def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
                      backends: tuple[Backend, ...]) -> list[Diagnostic]:
     """What build would refuse besides the content: the templates folder, then each selected
@@ -177,7 +178,9 @@ def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
     problems = check_folder(options.templates_dir) if options.templates_dir else []
     if deck is None:
         return problems
-    context = BuildContext(timestamp=0, content_dir=source.resolve().parent, html=_LazyHtml(deck),
+    # The trees are parsed only if a check reads them: most never do, and parsing 10 000
+    # questions up front would cost more than the rest of a validation.
+    context = BuildContext(timestamp=0, content_dir=source.resolve().parent, markup=DeckMarkup(deck),
                            options=options, templates_dir=options.templates_dir or default_templates_dir(),
                            source_path=source)
     for backend in backends:
@@ -253,9 +256,7 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         click.echo(f"{ledger.path_for(source)}: error: {refused}", err=True)
         return 1
     try:
-        # The handbook reads only the questions' HTML; every other backend reads every field.
-        context = make_context(deck, source, options, plan=plan,
-                               eager_html=any(b.name != "handbook" for b in backends))
+        context = make_context(deck, source, options, plan=plan)
         with _progress_bar(deck, backends) as progress, _reportlab_time(context.timestamp):
             outputs = render_outputs(deck, context, backends, out_dir, progress)
     except ContentError as exc:
@@ -265,6 +266,8 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
     except OSError as exc:  # an input vanished or became unreadable since validation
         click.echo(f"error: cannot read {exc.filename or 'an input'}: {exc.strerror or exc}", err=True)
         return 1
+    finally:
+        gc.unfreeze()  # DeckMarkup froze the trees for the render: a `watch` session drops them
     record = ledger_output(source, plan)
     clash = overwritten_input([*outputs, record], build_inputs(source, deck, context))
     if clash:

@@ -9,12 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import cloze as cloze_marks
 from . import ledger
 from .config import Config
 from .diagnostics import Diagnostic, error, shown, warning
-from .media import check_image, find_images
+from .markup.images import ImageError, check_name, find_images, load_image, local_path
+from .markup.tex import disallowed as disallowed_tex
+from .markup.tree import MAX_DEPTH, MarkupError
+from .markup.tree import check as check_markup
+from .markup.tree import parse as parse_markup
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
 from .sources.yaml_loader import Mapping, Node, Scalar, Sequence, load_file
 from .suggest import Suggestions, did_you_mean
@@ -256,6 +261,8 @@ def _read_root(c: _Checker, root: Node) -> Deck | None:
     deck_id = _slug(c, deck_fields, "id", "'deck'")
     title = _string(c, deck_fields, "title", "'deck'")
     optional = {k: _string(c, deck_fields, k, "'deck'") or "" for k in ("description", "author", "version")}
+    if optional["description"]:
+        _tree(c, deck_fields["description"], optional["description"], "the deck's description")
     if deck_id is None or title is None or topics is None or questions is None or deck_reverse is None:
         return None
     return Deck(deck_id, title, optional["description"], optional["author"], optional["version"],
@@ -307,7 +314,7 @@ def _read_question(c: _Checker, node: Node) -> Question | None:
     if reverse is None:
         return None
     _check_folded(c, fields.get("details"), what)
-    media = _check_details(c, fields.get("details"), details, what)
+    media = _check_markdown(c, fields, {**values, "details": details}, what)
     c.question_fields.append(fields)
     return Question(values["id"], values["topic"], values["question"], values["answer"], details,
                     tags, difficulty, related, node.loc, media, reverse, values["cloze"], guid)
@@ -398,43 +405,92 @@ def _check_folded(c: _Checker, node: Node | None, what: str) -> None:
                "write 'details: |' and indent every line of the text below it")
 
 
-# --- details: code fences and images ---
+# --- Markdown: limits, images, math, code fences (from the parse tree) ---
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Only a line starting with container markers or indentation can nest past the tree's depth
+# limit: each level takes at least one column of that prefix (a tab up to four).
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH // 4},}}", re.MULTILINE)
 
 
-def _check_details(c: _Checker, node: Node | None, details: str, what: str) -> tuple[str, ...]:
-    if node is None or not details:
-        return ()
-    has_fence = "```" in details or "~~~" in details
-    if not has_fence and not _SPACING_SUSPECT.search(details):
-        return _media(c, node, details, what)  # most details: nothing to scan line by line
-    prose, unclosed = _scan_lines(details)
-    if unclosed is not None:
-        fence, offset = unclosed
-        c.warn(_loc_in_scalar(c, node, offset),
-               f"code fence '{fence}' in {what} is never closed; the rest of the details becomes code",
-               "unclosed-fence", f"add a line '{fence}' where the code ends")
-    _check_block_spacing(c, node, prose, what)
-    return _media(c, node, details, what)
+def _may_be_too_deep(text: str) -> bool:
+    return any(len(m.group().expandtabs(4)) >= MAX_DEPTH for m in _DEEP_PREFIX.finditer(text))
+_MATH_HINT = re.compile(r"\$|\\[(\[]|```math")
 
 
-def _media(c: _Checker, node: Node, details: str, what: str) -> tuple[str, ...]:
-    media = []
-    for offset, target in find_images(details):
-        problem, relative = check_image(c.content_dir, target)
-        if problem:
-            c.error(_loc_in_scalar(c, node, offset), f"image '{shown(target)}' in {what}: {problem}",
-                    "bad-image")
-        elif relative not in media:
-            media.append(relative)
+def _check_markdown(c: _Checker, fields: dict[str, Node], values: dict[str, str],
+                    what: str) -> tuple[str, ...]:
+    """Every Markdown field of a question: the media it uses (relative paths), problems reported."""
+    media: list[str] = []
+    for name in ("question", "answer", "details", "cloze"):
+        text, node = values.get(name) or "", fields.get(name)
+        if not text or node is None:
+            continue
+        where = what if name == "details" else f"the {name} of {what}"
+        if name == "details" and ("```" in text or "~~~" in text):
+            _check_fences(c, node, text, what)
+        tree = _tree(c, node, text, where)
+        if tree is not None:
+            _check_images(c, node, text, tree, where, media)
+            _check_math(c, node, text, tree, where)
     return tuple(media)
 
 
-def _scan_lines(details: str) -> tuple[list[tuple[int, str | None]], tuple[str, int] | None]:
-    """(offset, line) of every line outside fenced code (None for a line of code), and the
-    fence left open at the end with its offset, if any."""
-    lines: list[tuple[int, str | None]] = []
+def _tree(c: _Checker, node: Node, text: str, where: str):
+    """The field's tree when a check needs it; None when it is refused or nothing to check."""
+    problem = check_markup(text)
+    math = "\\" in text and _MATH_HINT.search(text)  # a TeX command needs a backslash
+    if problem is None and not ("![" in text or "<img" in text.lower() or math
+                                or _may_be_too_deep(text)):
+        return None  # most fields: nothing the tree could reveal, no parse
+    try:
+        return parse_markup(text) if problem is None else None
+    except MarkupError as exc:
+        problem = exc.problem
+    c.error(_loc_in_scalar(c, node, problem.offset), f"{where}: {problem.message}", "markdown-limit",
+            "split the list or quote into flatter pieces, or move some of the text elsewhere")
+    return None
+
+
+def _check_images(c: _Checker, node: Node, text: str, tree, where: str, media: list[str]) -> None:
+    for image in find_images(tree, text):
+        loc = _loc_in_scalar(c, node, image.offset)
+        if image.remote:
+            c.warn(loc, f"remote image '{shown(image.src)}' in {where}: cards and PDFs never fetch it "
+                        "and show a link instead; put the file in the content folder", "remote-image",
+                   "download the image into the content folder and link it by its relative path")
+            continue
+        try:
+            problem = check_name(image.src)
+            if problem:
+                raise ImageError(problem)
+            relative = local_path(image.src) or ""
+            load_image(c.content_dir, relative)
+        except ImageError as exc:
+            c.error(loc, f"image '{shown(unquote(image.src))}' in {where}: {exc}", "bad-image",
+                    "link a PNG, JPEG, GIF or SVG file inside the content folder")
+            continue
+        if relative not in media:
+            media.append(relative)
+
+
+def _check_math(c: _Checker, node: Node, text: str, tree, where: str) -> None:
+    if "\\" not in text:
+        return  # no TeX command at all
+    for math in tree.walk():
+        if math.type in ("math_inline", "math_block"):
+            bad = disallowed_tex(math.content)
+            if bad:
+                at = text.find(math.content)  # the TeX as written; the opener just before it
+                at = max(at - len(math.markup), 0) if math.type == "math_inline" else max(at, 0)
+                c.warn(_loc_in_scalar(c, node, at),
+                       f"math in {where} uses {', '.join(bad)}, which cards and PDFs do not allow; "
+                       "it is shown as code", "disallowed-tex",
+                       "remove the command: links, styles and scripts have no place in a formula")
+
+
+def _check_fences(c: _Checker, node: Node, details: str, what: str) -> None:
+    """A fence left open swallows the rest of the details, on GitHub too: say where it starts."""
     open_fence, open_offset, offset = None, 0, 0
     for line in details.splitlines(keepends=True):
         match = _FENCE.match(line)
@@ -442,66 +498,11 @@ def _scan_lines(details: str) -> tuple[list[tuple[int, str | None]], tuple[str, 
             open_fence, open_offset = match.group(1), offset
         elif match and match.group(1)[0] == open_fence[0] and len(match.group(1)) >= len(open_fence):
             open_fence = None
-        lines.append((offset, None if match or open_fence else line.rstrip("\n")))
         offset += len(line)
-    return lines, ((open_fence, open_offset) if open_fence is not None else None)
-
-
-# A list or table line right below a line that is neither blank nor a list item, table row or
-# heading, or a list item indented by one to three spaces: the only places where
-# _check_block_spacing can find something. Without either, the line-by-line scan is skipped.
-_SPACING_SUSPECT = re.compile(
-    r"^(?! *(?:[-*+]|\d+[.)])[ \t]| {0,3}[|#]|[ \t]*$).*\n {0,3}(?:(?:[-*+]|\d+[.)])[ \t]|\|)"
-    r"|^ {1,3}(?:[-*+]|\d+[.)])[ \t]", re.MULTILINE)
-_LIST_ITEM = re.compile(r"( *)(?:[-*+]|\d+[.)])[ \t]+\S")
-_TABLE_ROW = re.compile(r" {0,3}\|")
-_HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
-_SPACING_ADVICE = {
-    "list": "a list right after a line of text needs a blank line before it: the Anki cards "
-            "and the PDFs (Python-Markdown) would show it as plain text, GitHub as a list",
-    "table": "a table right after a line of text needs a blank line before it: the Anki cards "
-             "and the PDFs (Python-Markdown) would show it as plain text, GitHub as a table",
-    "nested": "indent a nested list item by 4 spaces: with fewer, the Anki cards and the PDFs "
-              "(Python-Markdown) flatten it into the outer list, GitHub nests it",
-}
-
-_SPACING_CODES = {
-    "list": ("list-needs-blank-line", "add a blank line before the list"),
-    "table": ("table-needs-blank-line", "add a blank line before the table"),
-    "nested": ("nested-list-indent", "indent the nested item by four spaces more than its parent"),
-}
-
-
-def _check_block_spacing(c: _Checker, node: Node, lines: list[tuple[int, str | None]],
-                         what: str) -> None:
-    """Where Python-Markdown and GitHub read the same text differently, say so once per kind."""
-    found: dict[str, int] = {}
-    state, in_list = "blank", False
-    for offset, line in lines:
-        if line is None or not line.strip():
-            state = "other" if line is None else "blank"
-            continue
-        item = _LIST_ITEM.match(line)
-        if item:
-            indent = len(item.group(1))
-            if state == "paragraph" and indent < 4:
-                found.setdefault("list", offset + indent)
-            elif in_list and 0 < indent < 4:
-                found.setdefault("nested", offset + indent)
-            state, in_list = "list", True
-        elif _TABLE_ROW.match(line):
-            if state == "paragraph":
-                found.setdefault("table", offset)
-            state = "table"
-        elif _HEADING.match(line):
-            state = "other"
-        else:
-            indented = line.startswith((" ", "\t"))
-            in_list = in_list and (indented or state == "list")
-            state = "list" if in_list else "paragraph"
-    for kind, offset in sorted(found.items(), key=lambda kv: kv[1]):
-        code, fix = _SPACING_CODES[kind]
-        c.warn(_loc_in_scalar(c, node, offset), f"{_SPACING_ADVICE[kind]} (details of {what})", code, fix)
+    if open_fence is not None:
+        c.warn(_loc_in_scalar(c, node, open_offset),
+               f"code fence '{open_fence}' in {what} is never closed; the rest of the details becomes code",
+               "unclosed-fence", f"add a line '{open_fence}' where the code ends")
 
 
 def _loc_in_scalar(c: _Checker, node: Node, offset: int) -> Loc:

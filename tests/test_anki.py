@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import re
@@ -26,6 +27,7 @@ from anki_client import (
 
 from exporter.backends import BuildContext, BuildOptions
 from exporter.backends.anki import flat_media_names, render, study_order, subdeck_name
+from exporter.backends.anki.fields import inline_html
 from exporter.backends.anki.ids import ID_MAX, ID_MIN, note_guid, stable_id
 from exporter.build import make_context
 from exporter.model import Deck
@@ -46,6 +48,12 @@ def build(source: Path, timestamp: int = T0, flat: bool = False) -> tuple[Deck, 
     context = make_context(deck, source, BuildOptions(anki_flat=flat))
     context = replace(context, timestamp=timestamp, times=None)  # the test's time for every part
     return deck, context, render(deck, context)
+
+
+def field_html(deck: Deck, context: BuildContext, question_id: str, field: str) -> str:
+    """The HTML the backend writes for a one-line field, from the same tree."""
+    tree = getattr(context.markup[question_id], field)
+    return inline_html(tree, flat_media_names(deck.media))
 
 
 def write_big_deck(folder: Path, count: int = 30, edited: tuple[int, ...] = ()) -> Path:
@@ -107,15 +115,15 @@ def test_fresh_import_has_every_note_field_tag_and_deck(source: Path, tmp_path: 
             note = imported[q.id]
             assert note.deck == subdeck_name(deck, i, topic)
             assert note.guid == note_guid(deck.id, q.id)
-            assert note.fields["Question"] == context.html[q.id].question
-            assert note.fields["Answer"] == context.html[q.id].answer
+            assert note.fields["Question"] == field_html(deck, context, q.id, "question")
+            assert note.fields["Answer"] == field_html(deck, context, q.id, "answer")
             assert note.fields["Id"] == q.id and note.fields["Topic"]
             # optional fields are filled exactly when the source has them
             assert bool(note.fields["Details"]) == bool(q.details)
             assert note.fields["Difficulty"] == (q.difficulty or "")
             assert bool(note.fields["Related"]) == bool(q.related)
             for related in q.related:
-                assert context.html[related].question in note.fields["Related"]
+                assert field_html(deck, context, related, "question") in note.fields["Related"]
             expected_tags = {*q.tags, f"topic::{q.topic}"}
             expected_tags |= {f"difficulty::{q.difficulty}"} if q.difficulty else set()
             assert set(note.tags) == expected_tags
@@ -140,9 +148,10 @@ def test_rendered_cards_show_text_and_carry_no_script(source: Path, tmp_path: Pa
     for q in deck.questions:
         card = by_id[q.id].cards()[0]
         front, back = card.question(), card.answer()
-        assert context.html[q.id].question in front
+        assert field_html(deck, context, q.id, "question") in front
         assert 'class="sp-answer"' not in front and 'class="sp-answer"' in back
-        assert context.html[q.id].question in back and context.html[q.id].answer in back
+        assert field_html(deck, context, q.id, "question") in back
+        assert field_html(deck, context, q.id, "answer") in back
         for side in (front, back):
             assert "<script" not in side.lower()
             assert not EVENT_HANDLER.search(side)
@@ -322,6 +331,13 @@ def test_duplicate_media_basenames_get_distinct_flat_names():
     assert all(n.endswith("-x.png") and "/" not in n for n in (names["a/x.png"], names["b/x.png"]))
 
 
+def test_media_names_anki_could_misread_become_plain_flat_names():
+    names = flat_media_names(("m/with space.png", "m/100%.png", "m/a#b.png", "m/é.png", "m/_x.png"))
+    for path, name in names.items():
+        assert re.fullmatch(r"[0-9a-f]{8}-[A-Za-z0-9.-]+", name), (path, name)
+    assert len(set(names.values())) == len(names)
+
+
 def test_card_style_has_night_mode_scrolling_and_highlight_classes():
     folder = Path(__file__).parent.parent / "templates" / "anki"
     css = (folder / "style.css").read_text(encoding="utf-8")
@@ -349,3 +365,91 @@ def test_cli_build_writes_the_same_deck_the_backend_renders(tmp_path: Path):
     assert result.exit_code == 0, result.output
     _, _, expected = build(source, timestamp=T0, flat=True)
     assert (out / "big-deck.apkg").read_bytes() == expected
+
+
+# --- the messy corpus through the real client -------------------------------------------------
+
+CORPUS = Path(__file__).parent / "corpus" / "messy.yaml"
+
+
+@pytest.fixture(scope="module")
+def corpus_collection(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    deck, context, apkg = build(CORPUS)
+    col = open_collection(folder / "col")
+    import_apkg(col, apkg, folder)
+    yield deck, context, col
+    col.close()
+
+
+def test_corpus_fields_arrive_as_rendered(corpus_collection):
+    deck, context, col = corpus_collection
+    imported = notes(col)
+    for q in deck.questions:
+        for field in ("question", "answer"):
+            assert imported[q.id].fields[field.title()] == field_html(deck, context, q.id, field)
+    media = Path(col.media.dir())
+    assert sorted(p.name for p in media.iterdir()) == sorted(flat_media_names(deck.media).values())
+    assert col.media.check().missing == [] and col.media.check().unused == []
+
+
+def test_anki_markup_in_any_field_shows_as_written_and_does_nothing(corpus_collection):
+    deck, _, col = corpus_collection
+    for note_id in col.find_notes(""):
+        note = col.get_note(note_id)
+        card = note.cards()[0]
+        assert card.question_av_tags() == [] and card.answer_av_tags() == []
+        for value in note.fields:
+            extracted = col._backend.extract_latex(text=value, svg=False, expand_clozes=False)
+            assert list(extracted.latex) == [], value
+    card = notes_by_id(col)["anki-syntax"].cards()[0]
+    shown = html.unescape(re.sub(r"<[^>]+>", "", card.answer()))
+    for written in ("[sound:--script=x.lua.mp3]", "{{Front}}", "[$]x[/$]", "[$$]y[/$$]",
+                    "[latex]\\input{/etc/passwd}[/latex]", "[sound:code.mp3]", "{{c1::cloze}}"):
+        assert written in shown
+
+
+def test_math_reaches_mathjax_with_its_tex_intact(corpus_collection):
+    _, _, col = corpus_collection
+    by_id = notes_by_id(col)
+    back = by_id["math-inline-dollars"].cards()[0].answer()
+    assert r"\(E = mc^2\)" in back and r"\(a_1 * b_1\)" in back
+    assert r"\(\{a, b\}\)" in back and r"\(\|v\|_2\)" in back and r"\(x_i^2 + y_{i,j}\)" in back
+    details = by_id["math-display-dollars"]["Details"]
+    assert r"\[A = \begin{pmatrix} a_{11} &amp; a_{12} \\ a_{21} &amp; a_{22} \end{pmatrix}\]" in details
+    assert r"\(\alpha\)" in by_id["math-brackets"]["Question"]
+    assert "$5 and $10" in by_id["math-money"]["Question"]
+    refused = by_id["math-disallowed-command"]
+    assert "<code>$\\href{javascript:alert(1)}{x}$</code>" == re.search(r"<code>.*?</code>",
+                                                                       refused["Question"]).group()
+    assert "\\style" not in re.sub(r"<code>.*?</code>", "", refused["Details"])
+
+
+def test_no_card_fetches_anything(corpus_collection):
+    _, _, col = corpus_collection
+    for note_id in col.find_notes(""):
+        card = col.get_note(note_id).cards()[0]
+        for side in (card.question(), card.answer()):
+            sources = re.findall(r'<img[^>]*\ssrc="([^"]*)"', side)
+            assert all(not re.match(r"[a-z]+:|//", s, re.IGNORECASE) for s in sources), sources
+            assert not EVENT_HANDLER.search(side) and "<script" not in side.lower()
+    remote = notes_by_id(col)["images-remote"]
+    assert '<a href="https://example.com/logo.png"' in remote["Question"]
+
+
+def test_html_and_github_markdown_become_real_elements(corpus_collection):
+    _, _, col = corpus_collection
+    by_id = notes_by_id(col)
+    table = by_id["html-bold-table"]
+    assert "<table>" in table["Details"] and "<td><strong>Tree</strong></td>" in table["Details"]
+    assert "<sub>sub</sub>" in table["Answer"] and "<kbd>Ctrl</kbd>" in table["Answer"]
+    assert "<details>\n<summary>Show the proof</summary>" in by_id["html-details"]["Details"]
+    nested = by_id["nested-two-spaces"]["Details"]
+    assert nested.count("<ul>") == 3 and nested.count("<ol>") == 1
+    assert by_id["fences-indented"]["Details"].count('<div class="highlight">') == 3
+    assert '<a href="http://www.example.org"' in by_id["bare-urls-and-breaks"]["Details"]
+    assert by_id["images-every-form"]["Details"].count("<img") == 6
+
+
+def notes_by_id(col):
+    return {col.get_note(n)["Id"]: col.get_note(n) for n in col.find_notes("")}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.markup import MarkdownRenderer
+from exporter.backends.anki.fields import MarkdownRenderer
 from exporter.model import Deck
 from exporter.validate import MAX_ANSWER_CHARS, load_deck
 

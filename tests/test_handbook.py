@@ -21,7 +21,7 @@ from exporter.backends.handbook.anchors import slugify
 from exporter.backends.handbook.markdown import sanitise_block, sanitise_inline
 from exporter.build import make_context
 from exporter.diagnostics import ContentError
-from exporter.markup import render_deck
+from exporter.markup import DeckMarkup
 from exporter.model import Deck, Loc, Question, Topic
 from exporter.validate import load_deck
 
@@ -139,7 +139,7 @@ def deck_of(topics: list[tuple[str, str]], questions: list[Question],
 
 
 def render_deck_handbook(deck: Deck, style: str = "plain") -> str:
-    context = BuildContext(timestamp=0, content_dir=ROOT, html=render_deck(deck),
+    context = BuildContext(timestamp=0, content_dir=ROOT, markup=DeckMarkup(deck),
                            options=BuildOptions(handbook_style=style))
     return render(deck, context).decode("utf-8")
 

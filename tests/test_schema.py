@@ -20,7 +20,7 @@ SEMANTIC_ONLY = {
     "alias.yaml", "anchor.yaml", "dangling-related.yaml", "duplicate-id.yaml", "duplicate-key.yaml",
     "duplicate-topic.yaml", "image-absolute.yaml", "image-outside.yaml", "missing-image.yaml",
     "unknown-topic.yaml", "self-related.yaml", "control-escape.yaml", "bad-cloze.yaml",
-    "duplicate-anki-guid.yaml",
+    "duplicate-anki-guid.yaml", "markdown-too-deep.yaml",
     # Valid files with one warning each.
     *(p.name for p in (TESTS / "invalid").glob("warn-*.yaml")),
 }

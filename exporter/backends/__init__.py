@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI reads the names below at start-up; markdown must not load then
     from ..diagnostics import Diagnostic
-    from ..markup import DeckHtml
+    from ..markup import DeckMarkup
     from ..model import Deck
     from ..timestamps import BuildTimes
 
@@ -38,14 +38,25 @@ class BuildContext:
     timestamp: int
     # The folder holding the source file: image paths in the content resolve here.
     content_dir: Path
-    # Each markdown field converted once, shared by all backends.
-    html: DeckHtml
+    # Each markdown field parsed once into the tree every backend reads (markup/tree.py).
+    markup: DeckMarkup
+    # Every local image the deck uses (deck.media), read once through the confinement rule
+    # and checked: backends take the bytes from here and never open a path themselves.
+    media: Mapping[str, bytes] = field(default_factory=dict)
     options: BuildOptions = field(default_factory=BuildOptions)
     templates_dir: Path = field(default_factory=lambda: default_templates_dir())
     # The source file as the user named it, for diagnostics a backend raises.
     source_path: Path = Path("questions.yaml")
     # When each question and the note type last changed (None: all at `timestamp`).
     times: BuildTimes | None = None
+
+    @property
+    def html(self):
+        """TEMPORARY shim for the backends not yet reading `markup`: each field as the Anki
+        HTML of its tree, images under their paths as written. Remove once unused."""
+        from .anki.fields import LegacyHtml
+
+        return LegacyHtml(self.markup, {path: path for path in self.media})
 
     @property
     def template_dirs(self) -> list[Path]:

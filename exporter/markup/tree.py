@@ -3,47 +3,181 @@
 The tree is markdown-it-py's own `SyntaxTreeNode`. Backends walk it; none of them
 re-parses another backend's output. Node types a backend may meet:
 
-  blocks   paragraph (children: inline, the container of a block's inline nodes; also in heading, th, td),
-            heading (tag h1..h6), blockquote, bullet_list, ordered_list (attrs.start),
-           list_item, fence (info, content), code_block (content), hr, table, thead, tbody, tr,
-           th / td (attrs.style "text-align:…"), math_block (content: TeX), html_block
-  inline   text, softbreak, hardbreak, code_inline, strong, em, s, link (attrs.href),
-           image (attrs.src, children = alt), math_inline (content: TeX), html_inline
+  blocks   paragraph (children: inline, the container of a block's inline nodes; also in heading,
+           th, td, summary), heading (tag h1..h6), blockquote, bullet_list, ordered_list
+           (attrs.start), list_item, fence (info, content), code_block (content), hr, table,
+           thead, tbody, tr, th / td (attrs.style "text-align:…"), math_block (content: TeX),
+           details (first child: summary, whose child is an inline)
+  inline   text, softbreak, hardbreak, code_inline, strong, em, s, sub, sup, kbd,
+           link (attrs.href), image (attrs.src, children = alt), math_inline (content: TeX)
 
 Math is recognised before any other inline rule (so `\\(`, `_` and `*` inside it are TeX,
 not Markdown) in the four forms `$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, and ```math fences.
+`.markup` says which form was written: a math_inline whose markup is `$$` or `\\[` was
+display math written inside a line (a backend may show it centred or inline).
+
+Raw HTML never reaches a backend: allow-listed tags become the nodes above (`<b>` ->
+strong, `<br>` -> hardbreak, `<img>` -> image, `<table>` -> table…, see rawhtml.py) and
+every other tag is a text node showing the tag as written. Links and image sources are
+normalised (percent-encoded) and never `javascript:`; an image's src may still be remote:
+each backend decides what to do with it (markup.images reports it).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.texmath import texmath_plugin
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode, _NesterTokens
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+
+from .math import math_block, math_fences, math_inline
+from .rawhtml import convert as html_to_nodes
+
+# Limits no real question needs; beyond them a field is refused with its position instead
+# of costing seconds: markdown-it's link-label scan costs ~50 µs a character on a run of
+# `![` (measured: 20 000 characters, 0.9 s under load), so a field stays under a second.
+MAX_FIELD_CHARS = 20_000
+MAX_DEPTH = 24  # nested lists count two levels each (list, item), quotes one
+_CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open"}
+# markdown-it silently drops whatever lies deeper than its maxNesting: keep it above
+# MAX_DEPTH so that anything it would drop is reported first.
+_MAX_NESTING = MAX_DEPTH + 8
+
+
+@dataclass(frozen=True)
+class MarkupProblem:
+    """Why a field cannot be parsed, and the offset in it where that starts."""
+
+    offset: int
+    message: str
+
+
+class MarkupError(ValueError):
+    def __init__(self, problem: MarkupProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
-    """CommonMark with GitHub's tables, strikethrough and autolinks, and math."""
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False})
+    """CommonMark with GitHub's tables, strikethrough and autolinks, math, and HTML as nodes."""
+    # ~one~ strikes through on GitHub as ~~two~~ do (and a missing option key costs an
+    # exception per paragraph inside markdown-it).
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": _MAX_NESTING,
+                                   "strikethrough_single_tilde": True})
+    md.validateLink = _no_script_url
     md.enable(["table", "strikethrough"])
-    # `$5 and $10` is money, not math: no digit right inside the dollars, as on GitHub.
-    dollarmath_plugin(md, allow_labels=False, allow_space=False, allow_digits=False,
-                      double_inline=True)
-    texmath_plugin(md, delimiters="brackets")
-    md.core.ruler.push("math_fence", _math_fences)
+    gfm_autolink_plugin(md)
+    md.inline.ruler.before("escape", "math_inline", math_inline)
+    md.block.ruler.before("fence", "math_block", math_block,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.core.ruler.push("math_fence", math_fences)
+    md.core.ruler.push("raw_html", html_to_nodes)
     return md
 
 
-def _math_fences(state) -> None:
-    """```math fences are display math, as GitHub treats them."""
-    for token in state.tokens:
-        if token.type == "fence" and token.info.strip() == "math":
-            token.type, token.tag = "math_block", "math"
+_SCRIPT_URL = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
+
+
+def _no_script_url(url: str) -> bool:
+    """Refuse only script URLs (they become text). markdown-it also turns `file:` and `data:`
+    images into text; keeping them as image nodes lets validation name them as errors."""
+    return not _SCRIPT_URL.match(url.strip())
+
+
+def check(text: str) -> MarkupProblem | None:
+    """Why `text` is refused, or None; parse() raises for the same reasons."""
+    if len(text) > MAX_FIELD_CHARS:
+        return MarkupProblem(MAX_FIELD_CHARS, f"the field is {len(text)} characters long; the limit "
+                                              f"is {MAX_FIELD_CHARS}: split it into several questions")
+    return None
+
+
+# A line Markdown would turn into nothing but its own text: no markup, math, HTML, entity or
+# autolink character anywhere, no block marker at its start, no hard break at its end. Most
+# questions and answers of real banks are such lines.
+_PLAIN_LINE = re.compile(r"(?![\s#>+=*-]|\d+[.)])[^*_`\[\]!<>&\\|~$@:\n\t\r\f\v]*(?<!\s)")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def _plain_tokens(text: str) -> list[Token] | None:
+    """The tokens markdown-it would make of plain paragraphs, made directly; else None."""
+    if "www." in text.lower():
+        return None  # a bare-URL link
+    tokens: list[Token] = []
+    line = 0
+    for paragraph in _BLANK_LINES.split(text.strip("\n")):
+        lines = paragraph.split("\n")
+        if not all(_PLAIN_LINE.fullmatch(one) for one in lines) or not paragraph:
+            return None
+        children: list[Token] = []
+        for index, one in enumerate(lines):
+            if index:
+                children.append(Token("softbreak", "br", 0))
+            children.append(Token("text", "", 0, content=one))
+        span = [line, line + len(lines)]
+        tokens += [Token("paragraph_open", "p", 1, map=span, block=True),
+                   Token("inline", "", 0, map=span, content=paragraph, children=children, block=True),
+                   Token("paragraph_close", "p", -1, block=True)]
+        line += len(lines) + 1
+    return tokens
 
 
 def parse(text: str) -> SyntaxTreeNode:
-    """The tree of one field's Markdown."""
-    return SyntaxTreeNode(parser().parse(text))
+    """The tree of one field's Markdown; MarkupError when a limit is passed."""
+    problem = check(text)
+    if problem is not None:
+        raise MarkupError(problem)
+    plain = _plain_tokens(text) if text.strip() else None
+    if plain is not None:
+        return build_tree(plain)
+    tokens = parser().parse(text, {})
+    deep = next((t for t in tokens if t.level >= MAX_DEPTH and t.type in _CONTAINERS), None)
+    if deep is not None:
+        offset = sum(len(line) + 1 for line in text.split("\n")[:deep.map[0]])
+        raise MarkupError(MarkupProblem(offset, f"lists or quotes nested more than {MAX_DEPTH} "
+                                                "levels deep; flatten them"))
+    return build_tree(tokens)
+
+
+def build_tree(tokens: list[Token]) -> SyntaxTreeNode:
+    """markdown-it's SyntaxTreeNode, built in one pass: its own constructor copies the tokens
+    of every container once per level (a third of all parsing time on a real bank)."""
+    root = _node(None)
+    _fill(root, tokens)
+    # The stream it was built from, for renderers (root.to_tokens() gives the same list, slower).
+    root.source_tokens = tokens
+    return root
+
+
+def _node(parent: SyntaxTreeNode | None) -> SyntaxTreeNode:
+    node = SyntaxTreeNode.__new__(SyntaxTreeNode)
+    node.token, node.nester_tokens, node._parent, node._children = None, None, parent, []
+    if parent is not None:
+        parent._children.append(node)
+    return node
+
+
+def _fill(root: SyntaxTreeNode, tokens: list[Token]) -> None:
+    stack = [root]
+    for token in tokens:
+        if token.nesting == 1:
+            node = _node(stack[-1])
+            node.nester_tokens = _NesterTokens(token, token)
+            stack.append(node)
+        elif token.nesting == -1:
+            if len(stack) == 1:
+                raise ValueError(f"unbalanced token stream at {token.type}")
+            node = stack.pop()
+            node.nester_tokens = _NesterTokens(node.nester_tokens.opening, token)
+        else:
+            node = _node(stack[-1])
+            node.token = token
+            if token.children:
+                _fill(node, token.children)
+    if len(stack) != 1:
+        raise ValueError("unclosed tokens in the stream")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..media import IMAGE_SUFFIXES
+from ..markup.images import SUFFIXES as IMAGE_SUFFIXES
 from .bank import Bank, Item, slugify, tag_slug
 from .html_markdown import to_markdown, to_markdown_many
 from .split import split_answer

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..markup.tree import parser
-from ..media import IMAGE_SUFFIXES
+from ..markup.images import SUFFIXES as IMAGE_SUFFIXES
 from .bank import Bank, Item, slugify
 from .split import split_answer
 

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 from ...model import Deck, Question, Topic
 from .. import BuildContext
+from .fields import block_html, inline_html
 from .ids import deck_id, note_guid, subdeck_id
 from .notetypes import QA_FIELDS, QA_TEMPLATE, qa_notetype
 from .package import package_bytes
@@ -17,8 +18,9 @@ from .structure import AnkiDeck, AnkiDeckInfo, MediaFile, Note, NoteType
 
 FIELDS = QA_FIELDS
 TEMPLATE_NAME = QA_TEMPLATE
-
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
+# Anki looks media up by the src as written, URL-decoding it on some clients and not on
+# others: a flat name of these characters only means the same file everywhere.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+\Z")
 
 
 def render(deck: Deck, context: BuildContext) -> bytes:
@@ -31,10 +33,10 @@ def anki_deck(deck: Deck, context: BuildContext) -> AnkiDeck:
     """The note types, decks, notes and media of the deck: what the .apkg holds and push sends."""
     media_names = flat_media_names(deck.media)
     notetype = build_notetype(deck, context)
-    decks, deck_of_topic = build_decks(deck, context)
+    decks, deck_of_topic = build_decks(deck, context, media_names)
     notes = tuple(build_note(deck, q, context, notetype, media_names, deck_of_topic[q.topic])
                   for q in study_order(deck))
-    media = tuple(MediaFile(media_names[p], (context.content_dir / p).read_bytes()) for p in deck.media)
+    media = tuple(MediaFile(media_names[p], context.media[p]) for p in deck.media)
     return AnkiDeck((notetype,), decks, notes, media)
 
 
@@ -55,13 +57,17 @@ def _name_part(title: str) -> str:
 
 
 def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:
-    """Anki's media folder is flat: keep the basename unless two paths share it."""
+    """Anki's media folder is flat: keep the basename unless two paths share it or it holds
+    characters (space, %, #, non-ASCII) that clients read differently in a src."""
     uses = Counter(PurePosixPath(p).name for p in paths)
     names = {}
     for path in paths:
         base = PurePosixPath(path).name
-        unique = uses[base] == 1
-        names[path] = base if unique else f"{hashlib.sha256(path.encode()).hexdigest()[:8]}-{base}"
+        if uses[base] == 1 and _SAFE_NAME.match(base) and not base.startswith("_"):
+            names[path] = base
+        else:
+            safe = re.sub(r"[^A-Za-z0-9.-]+", "-", base).lstrip("-.") or "image"
+            names[path] = f"{hashlib.sha256(path.encode()).hexdigest()[:8]}-{safe}"
     return names
 
 
@@ -69,9 +75,11 @@ def build_notetype(deck: Deck, context: BuildContext) -> NoteType:
     return qa_notetype(deck.id, lambda name: context.template(name).read_text(encoding="utf-8"))
 
 
-def build_decks(deck: Deck, context: BuildContext) -> tuple[tuple[AnkiDeckInfo, ...], dict[str, str]]:
+def build_decks(deck: Deck, context: BuildContext,
+                media_names: dict[str, str]) -> tuple[tuple[AnkiDeckInfo, ...], dict[str, str]]:
     """The decks, the top one first, and the name of the deck each topic's cards go in."""
-    top = AnkiDeckInfo(deck_id(deck.id), _name_part(deck.title), context.html.description)
+    description = block_html(context.markup.description, media_names)
+    top = AnkiDeckInfo(deck_id(deck.id), _name_part(deck.title), description)
     if context.options.anki_flat:
         return (top,), {topic.id: top.name for topic in deck.topics}
     subdecks = [AnkiDeckInfo(subdeck_id(deck.id, topic.id), subdeck_name(deck, i, topic))
@@ -94,14 +102,14 @@ def build_note(deck: Deck, question: Question, context: BuildContext, notetype: 
 
 def note_fields(deck: Deck, question: Question, context: BuildContext,
                 media_names: dict[str, str]) -> list[str]:
-    converted = context.html[question.id]
+    trees = context.markup[question.id]
     values = {
-        "Question": converted.question,
-        "Answer": converted.answer,
-        "Details": rewrite_media(converted.details, media_names),
+        "Question": inline_html(trees.question, media_names),
+        "Answer": inline_html(trees.answer, media_names),
+        "Details": block_html(trees.details, media_names),
         "Topic": html.escape(deck.topic(question.topic).title, quote=False),
         "Difficulty": question.difficulty or "",
-        "Related": related_list(question, context),
+        "Related": related_list(question, context, media_names),
         "Id": question.id,
     }
     return [values[name] for name in FIELDS]
@@ -114,21 +122,11 @@ def note_tags(question: Question) -> list[str]:
     return tags
 
 
-def related_list(question: Question, context: BuildContext) -> str:
+def related_list(question: Question, context: BuildContext, media_names: dict[str, str]) -> str:
     """Related questions by their text: ids mean nothing to someone studying."""
     if not question.related:
         return ""
-    items = "".join(f"<li>{context.html[r].question}</li>" for r in question.related)
+    items = "".join(f"<li>{inline_html(context.markup[r].question, media_names)}</li>"
+                    for r in question.related)
     return f"<ul>{items}</ul>"
 
-
-def rewrite_media(details_html: str, media_names: dict[str, str]) -> str:
-    """Point each image at its flat Anki media name; other sources stay as they are."""
-
-    def flat(match: re.Match) -> str:
-        path = PurePosixPath(html.unescape(match.group(2))).as_posix()
-        if path not in media_names:
-            return match.group(0)
-        return f"{match.group(1)}{html.escape(media_names[path])}{match.group(3)}"
-
-    return _IMG_SRC.sub(flat, details_html)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import jinja2
 
 from ...diagnostics import ContentError, error
-from ...markup import MarkdownRenderer
 from ...model import Deck, Loc, Question
 from .. import BuildContext
+from ..anki.fields import MarkdownRenderer  # TEMPORARY shim (markup helper)
 from .anchors import Slugger, plain_text
 from .markdown import (
     AmbiguousMarkdown,
