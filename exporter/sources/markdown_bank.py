@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..markup.tree import parser
 from ..markup.images import SUFFIXES as IMAGE_SUFFIXES
+from ..markup.tree import parser
 from .bank import Bank, Item, slugify
 from .split import split_answer
 
