@@ -16,6 +16,7 @@ _BLOCK_START = re.compile(r">|#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[=-]+[ \t]*$|(\d
 # the tree holds as text stays text, so that `:` or `.` is escaped: GitHub then sees no URL.
 _URL_START = re.compile(r"(?i)(?<![a-z])(?:https?|ftp|mailto|xmpp)(?=:)|(?<![^\s*_~(])www(?=\.)")
 _EMAIL_AT = re.compile(r"(?<=[\w.+\-])@(?=[\w\-])")
+_MAYBE_SPECIAL = re.compile(r"[\\`*\[\]~|$<&_@:]|(?i:www)")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _SAFE_AUTOLINK = re.compile(r"[^\s<>&\\\x00-\x1f\x7f]+")
 _DESTINATION_SPECIAL = re.compile(r"[\\<>]|&(?=#?[0-9A-Za-z]+;)")
@@ -37,6 +38,8 @@ def _escape_special(match: re.Match) -> str:
 
 def escape_text(text: str) -> str:
     """Text that renders as exactly these characters wherever inline Markdown is parsed."""
+    if not _MAYBE_SPECIAL.search(text):
+        return text  # most text: one scan instead of three substitutions
     escaped = _INLINE_SPECIAL.sub(_escape_special, text)
     escaped = _URL_START.sub(lambda m: m.group(0) + "\\", escaped)
     # GFM links e-mail addresses after parsing, in whole text runs: escapes cannot stop it,

@@ -28,11 +28,14 @@ def markdown(nodes: Sequence[SyntaxTreeNode], mode: Mode | None = None) -> str:
     mode = mode or Mode()
     parts: list[str] = []
     for i, node in enumerate(nodes):
-        if node.type in _DELIMITERS:
+        kind = node.type
+        if kind == "text":
+            parts.append(escape_text(node.content))
+        elif kind in _DELIMITERS:
             following = nodes[i + 1] if i + 1 < len(nodes) else None
             parts.append(_emphasis(node, mode, parts[-1][-1:] if parts else "", following))
         else:
-            parts.append(_node(node, mode))
+            parts.append(_node(node, mode, kind))
     return "".join(parts)
 
 
@@ -64,8 +67,7 @@ def _tex(node: SyntaxTreeNode) -> str:
     return ("\\displaystyle " if display_inline(node) else "") + node.content
 
 
-def _node(node: SyntaxTreeNode, mode: Mode) -> str:
-    kind = node.type
+def _node(node: SyntaxTreeNode, mode: Mode, kind: str) -> str:
     if kind == "text":
         return escape_text(node.content)
     if kind == "html_inline":  # raw HTML the sanitiser did not turn into nodes: shown as text
@@ -100,9 +102,11 @@ def _inner(node: SyntaxTreeNode, mode: Mode) -> tuple[str, str, str]:
     kids = list(node.children)
     lead = trail = ""
     while kids and kids[0].type in BREAKS:
-        lead += _node(kids.pop(0), mode)
+        first = kids.pop(0)
+        lead += _node(first, mode, first.type)
     while kids and kids[-1].type in BREAKS:
-        trail = _node(kids.pop(), mode) + trail
+        last = kids.pop()
+        trail = _node(last, mode, last.type) + trail
     if not kids:
         return lead, "", trail
     inner = markdown(kids, mode)
