@@ -76,13 +76,19 @@ def destination(href: str) -> str:
     """A link destination that GitHub reads back as exactly `href`."""
     if href and not re.search(r"[\s()<>\\&\x00-\x1f]", href):
         return href
-    return "<" + _DESTINATION_SPECIAL.sub(lambda m: "\\" + m.group(0), href) + ">"
+    return "<" + _DESTINATION_SPECIAL.sub(_escape_in_url, href) + ">"
 
 
 def title(text: str) -> str:
     """A link title in double quotes."""
-    return '"' + _DESTINATION_SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(
-        text.splitlines())).replace('"', '\\"') + '"'
+    return '"' + _DESTINATION_SPECIAL.sub(_escape_in_url, " ".join(text.splitlines())).replace(
+        '"', '\\"') + '"'
+
+
+def _escape_in_url(match: re.Match) -> str:
+    # cmark decodes entities in a destination or title before backslash escapes, so
+    # `\&amp;` would come back as `&`: an entity-like `&` is written as `&amp;` instead.
+    return "&amp;" if match.group(0) == "&" else "\\" + match.group(0)
 
 
 def safe_href(href: str, schemes: tuple[str, ...] = LINK_SCHEMES) -> bool:
