@@ -76,9 +76,9 @@ def escape_plain(text: str) -> str:
 
 
 def _question(context: BuildContext, question: Question) -> _Question:
-    heading, text = field_inline(field_tree(context, question.id, "question", question.question))
-    entry, _ = field_inline(field_tree(context, question.id, "question", question.question),
-                            _CONTENTS_ENTRY)
+    question_tree = field_tree(context, question.id, "question", question.question)
+    heading, text = field_inline(question_tree)
+    entry, _ = field_inline(question_tree, _CONTENTS_ENTRY)
     answer_tree = field_tree(context, question.id, "answer", question.answer)
     answer = render_blocks(answer_tree, DETAILS_SHIFT)
     details = render_blocks(field_tree(context, question.id, "details", question.details),
