@@ -213,7 +213,8 @@ def tree_html(node, shift: int = 0, tight: bool = False) -> str:
         level = min(6, int(node.tag[1]) + shift)
         return f"<h{level}>{inner()}</h{level}>"
     if kind in ("bullet_list", "ordered_list"):
-        tight_ = any(c.type == "paragraph" and c.hidden for item in kids for c in item.children)
+        paragraphs = [c for item in kids for c in item.children if c.type == "paragraph"]
+        tight_ = not paragraphs or paragraphs[0].hidden
         start = int(node.attrs.get("start", 1)) if kind == "ordered_list" else 1
         tag = "ul" if kind == "bullet_list" else "ol"
         items = "".join(f"<li>{inner(item.children, tight_)}</li>" for item in kids)
@@ -235,7 +236,8 @@ def tree_html(node, shift: int = 0, tight: bool = False) -> str:
         return escape(node.content)
     if kind in ("html_inline", "html_block"):  # raw HTML the tree still holds: shown as text
         return escape(node.content) if kind == "html_inline" else "".join(
-            f"<p>{escape(p.strip())}</p>" for p in re.split(r"\n[ \t]*\n", node.content) if p.strip())
+            escape(p.strip()) if tight else f"<p>{escape(p.strip())}</p>"
+            for p in re.split(r"\n[ \t]*\n", node.content) if p.strip())
     if kind == "softbreak":
         return "\n"
     if kind == "hardbreak":
@@ -493,6 +495,7 @@ def test_corpus_fields_render_on_github_as_their_tree_means(text):
     "```\nunclosed <b>",
     "`` a`b `` ` `` ` and ```` ``` ````",
     "x\n=\n\n- ---\n\n* * *\n\n+ +\n\n- # h\n\n> > > deep\n> > quote",
+    "- <b>\n- <div>\n\n*\n\n\n*\n\n1. a\n\n\n1. b\n\n- a\n  * x\n\n\n- b",
 ])
 def test_constructs_render_on_github_as_their_tree_means(text):
     assert_faithful(text)

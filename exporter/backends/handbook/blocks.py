@@ -77,10 +77,17 @@ class _Writer:
     def __init__(self, shift: int) -> None:
         self.shift = shift
         self.headings: list[str] = []
+        self.previous_marker = ""  # of the list just before, at the level being written
+        self.list_marker = ""  # of the last list written
 
     def blocks(self, nodes: Sequence[SyntaxTreeNode], tight: bool = False) -> str:
         # A tight list keeps its items' blocks on adjacent lines; a blank line would loosen it.
-        return ("\n" if tight else "\n\n").join(filter(None, (self.block(n) for n in nodes)))
+        parts, previous = [], ""
+        for node in nodes:
+            self.previous_marker = previous if node.type.endswith("_list") else ""
+            parts.append(self.block(node))
+            previous = self.list_marker if node.type.endswith("_list") else ""
+        return ("\n" if tight else "\n\n").join(filter(None, parts))
 
     def block(self, node: SyntaxTreeNode) -> str:
         kind = node.type
@@ -112,20 +119,34 @@ class _Writer:
         return _indent(self.blocks(node.children), "> ", "> ") or ">"
 
     def _bullet_list(self, node: SyntaxTreeNode) -> str:
-        return self._list(node, lambda i, item: item.markup if item.markup in ("-", "*", "+") else "-")
+        bullet = self._marker(node, ("-", "*", "+"))
+        return self._list(node, bullet, lambda i: bullet)
 
     def _ordered_list(self, node: SyntaxTreeNode) -> str:
         start = int(str(node.attrs.get("start", 1)))
-        return self._list(node, lambda i, item: f"{start + i}{')' if item.markup == ')' else '.'}")
+        delimiter = self._marker(node, (".", ")"))
+        return self._list(node, delimiter, lambda i: f"{start + i}{delimiter}")
 
-    def _list(self, node: SyntaxTreeNode, marker) -> str:
-        tight = any(child.type == "paragraph" and child.hidden
-                    for item in node.children for child in item.children)
+    def _marker(self, node: SyntaxTreeNode, choices: tuple[str, ...]) -> str:
+        """The list's own marker, unless the list just before used it: the two would merge."""
+        first = node.children[0].markup if node.children else ""
+        marker = first if first in choices else choices[0]
+        if marker == self.previous_marker:
+            marker = choices[(choices.index(marker) + 1) % len(choices)]
+        return marker
+
+    def _list(self, node: SyntaxTreeNode, kind: str, marker) -> str:
+        paragraphs = [child for item in node.children for child in item.children
+                      if child.type == "paragraph"]
+        # markdown-it marks a tight list's paragraphs hidden; without any, tight or loose
+        # mean the same, and tight keeps GitHub from adding paragraphs of its own.
+        tight = not paragraphs or paragraphs[0].hidden
         items = []
         for i, item in enumerate(node.children):
-            mark = marker(i, item)
+            mark = marker(i)
             body = self.blocks(item.children, tight)
             items.append(_indent(body, mark + " ", " " * (len(mark) + 1)) if body else mark)
+        self.list_marker = kind  # after the items: their own lists have set it meanwhile
         return ("\n" if tight else "\n\n").join(items)
 
     def _fence(self, node: SyntaxTreeNode) -> str:
