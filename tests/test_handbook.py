@@ -495,6 +495,7 @@ def test_corpus_fields_render_on_github_as_their_tree_means(text):
     "```\nunclosed <b>",
     "`` a`b `` ` `` ` and ```` ``` ````",
     "x\n=\n\n- ---\n\n* * *\n\n+ +\n\n- # h\n\n> > > deep\n> > quote",
+    "Wow\\![link](https://x.y) and ![img](a.png)!",
     "- <b>\n- <div>\n\n*\n\n\n*\n\n1. a\n\n\n1. b\n\n- a\n  * x\n\n\n- b",
 ])
 def test_constructs_render_on_github_as_their_tree_means(text):

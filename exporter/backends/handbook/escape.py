@@ -6,8 +6,9 @@ import re
 
 # Inline markup characters, escaped wherever they appear in text. `<` becomes an entity, not
 # `\<`: GFM's bare-URL autolink would swallow the backslash and leave a live `<`. `&` only
-# needs escaping where it starts an entity; `$` opens math on GitHub; `|` splits table cells.
-_INLINE_SPECIAL = re.compile(r"[\\`*\[\]~|$]|<|&(?=#?[0-9A-Za-z]+;)|_")
+# needs escaping where it starts an entity; `$` opens math on GitHub; `|` splits table cells;
+# a `!` ending the text would make the link after it an image.
+_INLINE_SPECIAL = re.compile(r"[\\`*\[\]~|$]|<|&(?=#?[0-9A-Za-z]+;)|_|!\Z")
 # What starts a block at the beginning of a line: a heading, quote, list item, setext
 # underline or thematic break. Text on that line gets its first character escaped.
 _BLOCK_START = re.compile(r">|#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[=-]+[ \t]*$|(\d{1,9})[.)](?=[ \t]|$)")
@@ -16,7 +17,7 @@ _BLOCK_START = re.compile(r">|#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[=-]+[ \t]*$|(\d
 # the tree holds as text stays text, so that `:` or `.` is escaped: GitHub then sees no URL.
 _URL_START = re.compile(r"(?i)(?<![a-z])(?:https?|ftp|mailto|xmpp)(?=:)|(?<![^\s*_~(])www(?=\.)")
 _EMAIL_AT = re.compile(r"(?<=[\w.+\-])@(?=[\w\-])")
-_MAYBE_SPECIAL = re.compile(r"[\\`*\[\]~|$<&_@:]|(?i:www)")
+_MAYBE_SPECIAL = re.compile(r"[\\`*\[\]~|$<&_@:]|(?i:www)|!\Z")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+)$")
 _SAFE_AUTOLINK = re.compile(r"[^\s<>&\\\x00-\x1f\x7f]+")
 _DESTINATION_SPECIAL = re.compile(r"[\\<>]|&(?=#?[0-9A-Za-z]+;)")
