@@ -209,9 +209,10 @@ def tree_html(node, shift: int = 0, tight: bool = False) -> str:
         return body if tight else f"<p>{body}</p>"
     if kind == "inline":
         return inner()
-    if kind == "heading":
+    if kind == "heading":  # one line on GitHub (ATX): a line break in it shows as a space
         level = min(6, int(node.tag[1]) + shift)
-        return f"<h{level}>{inner()}</h{level}>"
+        text = re.sub(r"^(?:<br>|\s)+|(?:<br>|\s)+$", "", inner()).replace("<br>", " ")
+        return f"<h{level}>{text}</h{level}>"
     if kind in ("bullet_list", "ordered_list"):
         paragraphs = [c for item in kids for c in item.children if c.type == "paragraph"]
         tight_ = not paragraphs or paragraphs[0].hidden
@@ -496,6 +497,7 @@ def test_corpus_fields_render_on_github_as_their_tree_means(text):
     "`` a`b `` ` `` ` and ```` ``` ````",
     "x\n=\n\n- ---\n\n* * *\n\n+ +\n\n- # h\n\n> > > deep\n> > quote",
     "Wow\\![link](https://x.y) and ![img](a.png)!",
+    "\\\n<\n---\n\na\\\nb\n===",
     "- <b>\n- <div>\n\n*\n\n\n*\n\n1. a\n\n\n1. b\n\n- a\n  * x\n\n\n- b",
 ])
 def test_constructs_render_on_github_as_their_tree_means(text):
