@@ -497,6 +497,7 @@ def test_corpus_fields_render_on_github_as_their_tree_means(text):
     "`` a`b `` ` `` ` and ```` ``` ````",
     "x\n=\n\n- ---\n\n* * *\n\n+ +\n\n- # h\n\n> > > deep\n> > quote",
     "Wow\\![link](https://x.y) and ![img](a.png)!",
+    "<b>a  </b>\nb <i>c </i>\n  d",
     "\\\n<\n---\n\na\\\nb\n===",
     "- <b>\n- <div>\n\n*\n\n\n*\n\n1. a\n\n\n1. b\n\n- a\n  * x\n\n\n- b",
 ])

@@ -104,9 +104,10 @@ class _Writer:
         nodes = _inline_children(node)
         if len(nodes) == 1 and display_inline(nodes[0]):
             return _fenced(nodes[0].content.strip("\n"), "math")  # `$$…$$` alone: display math
-        lines = markdown(nodes).split("\n")
-        # A line left empty (a break's spaces) would end the paragraph; a no-break space stays.
-        return "\n".join(line for line in map(escape_line_start, lines) if line.strip(" \t"))
+        # Spaces ending a line would make a hard break of the soft one; a line left empty
+        # would end the paragraph. (A no-break space is neither: it stays.)
+        lines = (escape_line_start(line).rstrip(" \t") for line in markdown(nodes).split("\n"))
+        return "\n".join(line for line in lines if line)
 
     def _heading(self, node: SyntaxTreeNode) -> str:
         nodes = _inline_children(node)
