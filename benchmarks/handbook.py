@@ -3,6 +3,7 @@
     python benchmarks/handbook.py                         # 1 000 and 10 000 questions
     python benchmarks/handbook.py --sizes 1000 --runs 5
     python benchmarks/handbook.py --tree /tmp/old-checkout  # the same against another checkout
+    python benchmarks/handbook.py --shapes                 # renderer time vs size, pathological fields
 
 `--tree` runs the measurement from another source tree (e.g. `git archive <commit> | tar -x -C
 DIR`), so before and after come from one invocation each, on the same decks.
@@ -52,13 +53,56 @@ def render_seconds(tree: Path, source: Path) -> float:
     return float(done.stdout)
 
 
+SHAPES = {
+    # Nested as deep as the parser keeps (markdown-it drops what lies past its maxNesting).
+    "quotes": lambda n: ("> " * 8 + "x\n\n") * (n // 19),
+    "bullets": lambda n: "".join("  " * (i % 8) + "- x\n" for i in range(n // 12)),
+    "brackets": lambda n: "[" * n,
+    "emphasis": lambda n: "***a" * (n // 4),
+    "images": lambda n: "![" * (n // 2),
+    "ordered": lambda n: "".join("   " * (i % 8) + "1. x\n" for i in range(n // 16)),
+    "backticks": lambda n: "`a``b" * (n // 5),
+    "dollars": lambda n: "$a" * (n // 2),
+}
+
+
+def shapes() -> None:
+    """The handbook renderer's time against field size: linear means the ratio stays flat.
+
+    Trees come from the markup parser without its field limits (those refuse fields over
+    20 000 characters before any backend runs): this measures the renderer alone.
+    """
+    sys.path.insert(0, str(ROOT))
+    from markdown_it.tree import SyntaxTreeNode
+
+    from exporter.backends.handbook.blocks import render_blocks
+    from exporter.markup.tree import parser
+
+    sizes = (16_384, 65_536, 262_144, 1_048_576)
+    print("| shape | " + " | ".join(f"{s // 1024} KiB" for s in sizes) + " | µs per KiB at 1 MiB |")
+    print("|---|" + "---:|" * (len(sizes) + 1))
+    for name, make in SHAPES.items():
+        cells = []
+        for size in sizes:
+            tree = SyntaxTreeNode(parser().parse(make(size)))
+            started = time.perf_counter()
+            render_blocks(tree, 3)
+            cells.append(time.perf_counter() - started)
+        print(f"| {name} | " + " | ".join(f"{c * 1000:.0f} ms" for c in cells)
+              + f" | {cells[-1] * 1e6 / 1024:.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tree", type=Path, default=ROOT, help="source tree to measure")
+    parser.add_argument("--shapes", action="store_true", help="renderer time vs size instead")
     args = parser.parse_args()
+    if args.shapes:
+        shapes()
+        return
     print("| questions | build --only handbook | render() alone | runs |")
     print("|---:|---:|---:|---:|")
     for size in (int(s) for s in args.sizes.split(",")):
