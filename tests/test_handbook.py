@@ -415,7 +415,8 @@ def test_titles_with_no_break_spaces_and_markup_link_to_their_headings():
         [question("a", "nb", "What is\u00a0$x_1$ in `a  b` and **bold** [here](https://e.com)?",
                   related=("b",)),
          question("b", "t", "<b> x</b> and *y*\u00a0#", related=("a",)),
-         question("c", "t", "Line one\nline two\\\nthree", related=("a", "b"))],
+         question("c", "t", "Line one\nline two\\\nthree", related=("a", "b")),
+         question("d", "t", "<div>A block</div>", related=("c",))],
         description="Intro\u00a0text",
     )
     markdown = render_deck_handbook(deck)
@@ -424,6 +425,7 @@ def test_titles_with_no_break_spaces_and_markup_link_to_their_headings():
     headings = [t for _, t in page.headings]
     assert "Costs\u00a0in\u00a0€ \u00a0#" in headings
     assert "Line one line two three" in headings
+    assert any("A block" in h for h in headings), headings  # as text, or a paragraph once merged
 
 
 @pytest.mark.parametrize("style", ["plain", "quiz"])

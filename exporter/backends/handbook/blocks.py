@@ -47,6 +47,10 @@ def field_inline(root: SyntaxTreeNode, mode: Mode = ONE_LINE) -> tuple[str, str]
         elif node.type.startswith("math_block"):
             markdowns.append("$" + code_span(node.content.strip()) + "$")
             texts.append("$" + " ".join(node.content.strip().splitlines()) + "$")
+        elif node.type == "html_block":  # raw HTML the sanitiser left: shown as text
+            text = " ".join(node.content.split())
+            markdowns.append(no_closing_hashes(escape_text(text)))
+            texts.append(text)
     return " ".join(m for m in markdowns if m), " ".join(t for t in texts if t)
 
 
