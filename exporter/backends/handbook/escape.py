@@ -6,7 +6,8 @@ import re
 
 # Inline markup characters, escaped wherever they appear in text. `<` becomes an entity, not
 # `\<`: GFM's bare-URL autolink would swallow the backslash and leave a live `<`. `&` only
-# needs escaping where it starts an entity; `$` opens math on GitHub; `|` splits table cells;
+# needs escaping where it starts an entity; `$` opens math on GitHub (written in a span);
+# `|` splits table cells;
 # a `!` ending the text would make the link after it an image.
 _INLINE_SPECIAL = re.compile(r"[\\`*\[\]~|$]|<|&(?=#?[0-9A-Za-z]+;)|_|!\Z")
 # What starts a block at the beginning of a line: a heading, quote, list item, setext
@@ -29,6 +30,10 @@ def _escape_special(match: re.Match) -> str:
     char = match.group(0)
     if char == "<":
         return "&lt;"
+    if char == "$":
+        # GitHub's documented way to show a dollar on a line that may hold math: `\$` is
+        # not enough where its math detection sees the text after Markdown.
+        return "<span>$</span>"
     if char == "_":
         text, i = match.string, match.start()
         # `_` between two letters or digits can neither open nor close emphasis.
