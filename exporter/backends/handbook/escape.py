@@ -7,8 +7,7 @@ import re
 # Inline markup characters, escaped wherever they appear in text. `<` becomes an entity, not
 # `\<`: GFM's bare-URL autolink would swallow the backslash and leave a live `<`. `&` only
 # needs escaping where it starts an entity; `$` opens math on GitHub (written in a span);
-# `|` splits table cells;
-# a `!` ending the text would make the link after it an image.
+# `|` splits table cells; a `!` ending the text would make a link after it an image.
 _INLINE_SPECIAL = re.compile(r"[\\`*\[\]~|$]|<|&(?=#?[0-9A-Za-z]+;)|_|!\Z")
 # What starts a block at the beginning of a line: a heading, quote, list item, setext
 # underline or thematic break. Text on that line gets its first character escaped.

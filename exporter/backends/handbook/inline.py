@@ -129,10 +129,10 @@ def _emphasis(node: SyntaxTreeNode, mode: Mode, before: str,
     # The delimiters are certain only around letters or digits, with no other delimiter
     # run touching them (CommonMark's flanking rules); anything else gets the HTML tags,
     # which GitHub renders the same.
-    simple = (inner[0].isalnum() and inner[-1].isalnum() and (lead or before not in "*_~" or not before)
-              and (trail or following is None or following.type not in _DELIMITERS))
-    if simple and following is not None and not trail and following.type == "text":
-        simple = following.content[:1] not in ("*", "_", "~")
+    # (Escaped text never starts with a delimiter: only another emphasis can touch this one.)
+    touches_before = not lead and before != "" and before in "*_~"
+    touches_after = not trail and following is not None and following.type in _DELIMITERS
+    simple = inner[0].isalnum() and inner[-1].isalnum() and not touches_before and not touches_after
     return lead + (f"{delimiter}{inner}{delimiter}" if simple else f"<{tag}>{inner}</{tag}>") + trail
 
 
