@@ -8,27 +8,21 @@ from dataclasses import dataclass
 
 import jinja2
 
-from ...diagnostics import ContentError, error
-from ...model import Deck, Loc, Question
+from ...model import Deck, Question
 from .. import BuildContext
-from ..anki.fields import MarkdownRenderer  # TEMPORARY shim (markup helper)
-from .anchors import Slugger, plain_text
-from .markdown import (
-    AmbiguousMarkdown,
-    Block,
-    escape_angle,
-    sanitise_block,
-    sanitise_inline,
-)
+from .anchors import Slugger
+from .blocks import Blocks, field_inline, render_blocks
+from .escape import code_span, escape_text, no_closing_hashes
+from .inline import Mode
+from .trees import field_tree
 
 TEMPLATE = "handbook.md.j2"
 CONTENTS = "Contents"
-# Headings in details start at level 1 like a document of their own; under a question's
-# `###` they become `####` and deeper.
+# Headings in answers and details start at level 1 like a document of their own; under a
+# question's `###` they become `####` and deeper.
 DETAILS_SHIFT = 3
 DESCRIPTION_SHIFT = 1
-
-_TEXT_SPECIALS = re.compile(r"[\\`*_\[\]|~]|&(?=#?\w+;)")
+_CONTENTS_ENTRY = Mode(one_line=True, links=False)
 
 
 @dataclass(frozen=True)
@@ -55,13 +49,45 @@ class TopicView:
     toc: tuple[Link, ...]  # the questions as contents entries
 
 
-def escape_text(text: str) -> str:
+@dataclass(frozen=True)
+class _Question:
+    """One question's fields as Markdown, with the text of every heading it adds."""
+
+    heading: str
+    heading_text: str
+    entry: str  # the heading as a contents entry: no links inside a link
+    answer: str
+    answer_headings: tuple[str, ...]
+    details: Blocks
+
+
+def one_line(text: str) -> str:
+    """A plain string (a title) on one line, as a heading shows it.
+
+    Only line breaks become spaces: a no-break space stays, as GitHub keeps it (and drops it
+    from the anchor).
+    """
+    return re.sub(r"[ \t]*(?:\r\n|\r|\n)[ \t]*", " ", text).strip(" \t")
+
+
+def escape_plain(text: str) -> str:
     """Plain text (a title, a tag) as Markdown that renders exactly these characters."""
-    one_line = " ".join(text.split())
-    # `<` as an entity: a bare URL just before it would swallow a backslash.
-    escaped = _TEXT_SPECIALS.sub(lambda m: "\\" + m.group(0), one_line)
-    shown = re.sub("<", lambda m: escape_angle(escaped, m.start()), escaped)
-    return re.sub(r"(^|[ \t])(#+)$", lambda m: m.group(1) + "\\#" * len(m.group(2)), shown)
+    return no_closing_hashes(escape_text(one_line(text)))
+
+
+def _question(context: BuildContext, question: Question) -> _Question:
+    question_tree = field_tree(context, question.id, "question", question.question)
+    heading, text = field_inline(question_tree)
+    entry, _ = field_inline(question_tree, _CONTENTS_ENTRY)
+    answer_tree = field_tree(context, question.id, "answer", question.answer)
+    answer = render_blocks(answer_tree, DETAILS_SHIFT)
+    details = render_blocks(field_tree(context, question.id, "details", question.details),
+                            DETAILS_SHIFT)
+    first = answer_tree.children[0] if answer_tree.children else None
+    inline = first is not None and first.type == "paragraph" and not answer.markdown.startswith("```")
+    # After `**Answer:** `: a first paragraph continues that line, other blocks start below.
+    shown = answer.markdown if inline or not answer.markdown else "\n\n" + answer.markdown
+    return _Question(heading, text, entry, shown, answer.headings, details)
 
 
 @dataclass(frozen=True)
@@ -73,62 +99,44 @@ class _Anchors:
     links: dict[str, Link]  # Question.id -> its contents entry, also used by "Related"
 
 
-def _assign_anchors(
-    deck: Deck, context: BuildContext, description: Block, details: dict[str, Block]
-) -> _Anchors:
+def _assign_anchors(deck: Deck, description: Blocks, questions: dict[str, _Question]) -> _Anchors:
     """Slug every heading in document order: the template must emit headings in this order."""
-    slugger, renderer = Slugger(), MarkdownRenderer()
-
-    def inline(text: str) -> str:
-        return slugger.slug(" ".join(text.split("\n")).strip())
-
-    def nested(block: Block) -> None:
-        for heading in block.headings:
-            inline(plain_text(renderer.inline(heading)))
-
-    # Slugs of the headings as escape_text writes them: every run of whitespace (a no-break
-    # space too) becomes one space, so the link matches the anchor GitHub gives the heading.
-    title = slugger.slug(" ".join(deck.title.split()))
-    nested(description)
+    slugger = Slugger()
+    title = slugger.slug(one_line(deck.title))
+    for heading in description.headings:
+        slugger.slug(heading)
     contents = slugger.slug(CONTENTS)
-    topics, questions, links = {}, {}, {}
+    topics, anchors, links = {}, {}, {}
     for topic in deck.topics:
-        topics[topic.id] = slugger.slug(" ".join(topic.title.split()))
+        topics[topic.id] = slugger.slug(one_line(topic.title))
         for question in deck.questions_in(topic.id):
-            # The question's HTML from the shared conversion: no second Markdown pass.
-            text = plain_text(context.html[question.id].question)
-            questions[question.id] = inline(text)
-            links[question.id] = Link(escape_text(" ".join(text.split())), questions[question.id])
-            nested(details[question.id])
-    return _Anchors(title, contents, topics, questions, links)
+            view = questions[question.id]
+            anchors[question.id] = slugger.slug(view.heading_text)
+            links[question.id] = Link(view.entry, anchors[question.id])
+            for heading in view.answer_headings + view.details.headings:
+                slugger.slug(heading)
+    return _Anchors(title, contents, topics, anchors, links)
 
 
 def _meta(question: Question) -> str:
     parts = []
     if question.difficulty:
-        parts.append(f"Difficulty: **{escape_text(question.difficulty)}**")
+        parts.append(f"Difficulty: **{escape_plain(question.difficulty)}**")
     if question.tags:
-        tags = ", ".join(f"`{t}`" if "`" not in t else escape_text(t) for t in question.tags)
+        tags = ", ".join(code_span(t) for t in question.tags)
         parts.append(f"Tags: {tags}")
     return " · ".join(parts)
 
 
-def _question_view(question: Question, details: Block, anchors: _Anchors) -> QuestionView:
+def _question_view(question: Question, view: _Question, anchors: _Anchors) -> QuestionView:
     return QuestionView(
-        heading=sanitise_inline(question.question),
+        heading=view.heading,
         anchor=anchors.questions[question.id],
-        answer=sanitise_inline(question.answer),
-        details=details.markdown,
+        answer=view.answer,
+        details=view.details.markdown,
         meta=_meta(question),
         related=tuple(anchors.links[r] for r in question.related),
     )
-
-
-def _sanitised(context: BuildContext, text: str, shift: int, loc: Loc, what: str) -> Block:
-    try:
-        return sanitise_block(text, shift)
-    except AmbiguousMarkdown as problem:
-        raise ContentError([error(str(context.source_path), loc, f"{what}: {problem}")]) from None
 
 
 def _summary(deck: Deck) -> str:
@@ -140,26 +148,23 @@ def _summary(deck: Deck) -> str:
 
 def handbook_variables(deck: Deck, context: BuildContext) -> dict:
     """Everything the template sees, each piece already safe Markdown."""
-    description = _sanitised(context, deck.description, DESCRIPTION_SHIFT, deck.loc,
-                             "deck description")
-    details = {
-        q.id: _sanitised(context, q.details, DETAILS_SHIFT, q.loc, f"details of '{q.id}'")
-        for q in deck.questions
-    }
-    anchors = _assign_anchors(deck, context, description, details)
+    description = render_blocks(field_tree(context, None, "description", deck.description),
+                                DESCRIPTION_SHIFT)
+    questions = {q.id: _question(context, q) for q in deck.questions}
+    anchors = _assign_anchors(deck, description, questions)
     topics = tuple(
         TopicView(
-            heading=escape_text(t.title),
+            heading=escape_plain(t.title),
             anchor=anchors.topics[t.id],
-            questions=tuple(_question_view(q, details[q.id], anchors)
+            questions=tuple(_question_view(q, questions[q.id], anchors)
                             for q in deck.questions_in(t.id)),
             toc=tuple(anchors.links[q.id] for q in deck.questions_in(t.id)),
         )
         for t in deck.topics
     )
     return {
-        "title": escape_text(deck.title), "description": description.markdown,
-        "version": escape_text(deck.version), "author": escape_text(deck.author),
+        "title": escape_plain(deck.title), "description": description.markdown,
+        "version": escape_plain(deck.version), "author": escape_plain(deck.author),
         "summary": _summary(deck), "contents": CONTENTS, "contents_anchor": anchors.contents,
         "topics": topics, "quiz": context.options.handbook_style == "quiz",
     }
@@ -168,7 +173,7 @@ def handbook_variables(deck: Deck, context: BuildContext) -> dict:
 def _environment(context: BuildContext) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in context.template_dirs]),
-        autoescape=False,  # the output is Markdown; content is made safe in handbook_markdown
+        autoescape=False,  # the output is Markdown, written safe from the parse tree
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

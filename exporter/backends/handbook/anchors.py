@@ -1,10 +1,9 @@
-"""Heading anchors exactly as GitHub makes them (github-slugger), and heading text from HTML."""
+"""Heading anchors exactly as GitHub makes them (github-slugger)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
 
 # github-slugger strips these general categories, keeping letters, marks, decimal
 # and letter numbers, connector punctuation (`_`), the hyphen and the space.
@@ -55,22 +54,3 @@ class Slugger:
             result = f"{original}-{self._occurrences[original]}"
         self._occurrences[result] = 0
         return result
-
-
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """The text a reader sees in an HTML fragment: tags dropped, entities decoded."""
-    if "<" not in html and "&" not in html:
-        return html  # what the parser would hand back, without its per-call set-up
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    return "".join(collector.parts)
