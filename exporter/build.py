@@ -53,7 +53,8 @@ def _read_media(deck: Deck, content_dir: Path, source_path: Path) -> dict[str, b
     return media
 
 
-NOTETYPE_FILES = ("anki/front.html", "anki/back.html", "anki/style.css")
+NOTETYPE_FILES = ("anki/front.html", "anki/back.html", "anki/reverse_front.html", "anki/reverse_back.html",
+                  "anki/cloze_front.html", "anki/cloze_back.html", "anki/style.css")
 
 
 def plan_times(deck: Deck, source_path: Path, templates_dir: Path | None = None,

@@ -9,8 +9,13 @@ from .backends import BuildContext, default_templates_dir
 from .diagnostics import Diagnostic, error
 from .model import Deck, Loc
 
-EXPECTED = ("anki/front.html", "anki/back.html", "anki/style.css", "handbook.md.j2")
-CARD_TEMPLATES = ("anki/front.html", "anki/back.html")
+# Each card template with the fields of the note type it belongs to.
+CARD_TEMPLATES = {
+    "anki/front.html": "qa", "anki/back.html": "qa",
+    "anki/reverse_front.html": "qa", "anki/reverse_back.html": "qa",
+    "anki/cloze_front.html": "cloze", "anki/cloze_back.html": "cloze",
+}
+EXPECTED = (*CARD_TEMPLATES, "anki/style.css", "handbook.md.j2")
 HANDBOOK_TEMPLATE = "handbook.md.j2"
 # What Anki itself fills in on any note type (rslib/src/template.rs).
 ANKI_SPECIAL_FIELDS = ("FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID")
@@ -46,17 +51,19 @@ def _users(context: BuildContext, relative: str) -> Path | None:
 
 def check_anki(deck: Deck, context: BuildContext) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    for relative in CARD_TEMPLATES:
+    for relative, shape in CARD_TEMPLATES.items():
         path = _users(context, relative)
         if path is not None:
-            problems += check_card_template(path.read_text(encoding="utf-8", errors="replace"), str(path))
+            problems += check_card_template(path.read_text(encoding="utf-8", errors="replace"), str(path),
+                                            shape)
     return problems
 
 
-def check_card_template(text: str, display: str) -> list[Diagnostic]:
+def check_card_template(text: str, display: str, shape: str = "qa") -> list[Diagnostic]:
     """Anki's template language: fields must exist, sections must nest, every '{{' must close."""
-    from .backends.anki import FIELDS
+    from .backends.anki.notetypes import CLOZE_FIELDS, QA_FIELDS
 
+    FIELDS = CLOZE_FIELDS if shape == "cloze" else QA_FIELDS  # noqa: N806 - the note type's, as a constant
     problems: list[Diagnostic] = []
     known = (*FIELDS, *ANKI_SPECIAL_FIELDS)
     open_sections: list[tuple[str, int]] = []

@@ -114,3 +114,74 @@ def test_reverse_and_cloze_notes_render_in_real_anki(collection, tmp_path: Path)
     assert "[river]" in visible(two.question()) and "France" in visible(two.question())
     assert "France" in visible(one.answer()) and "extra words" in visible(one.answer())
     assert [f["name"] for f in by_guid["g3"].note_type()["flds"]] == list(CLOZE_FIELDS)
+
+
+SHAPES_DECK = """\
+schema: 1
+deck: {id: shapes, title: Shapes, author: a, version: '1'}
+topics:
+  - {id: terms, title: Terms}
+questions:
+  - id: tensor
+    topic: terms
+    question: What is a **tensor**?
+    answer: An n-dimensional array.
+    reverse: true
+  - id: capital
+    topic: terms
+    cloze: The capital of **{{c1::France}}** is {{c2::Paris::a city}}, on the $x_1$ river.
+    answer: Both are in Europe.
+    details: |
+      - a list in the details
+  - id: plain
+    topic: terms
+    question: Plain?
+    answer: Yes.
+"""
+
+
+def build_shapes(folder: Path, text: str = SHAPES_DECK) -> bytes:
+    from click.testing import CliRunner
+
+    from exporter.cli import main
+
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / "shapes.yaml"
+    source.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(source), "-o", str(folder / "out"), "--only", "anki"])
+    assert result.exit_code == 0, result.output
+    return (folder / "out" / "shapes.apkg").read_bytes()
+
+
+def test_a_deck_with_every_shape_builds_imports_and_renders(collection, tmp_path: Path) -> None:
+    import_apkg(collection, build_shapes(tmp_path), tmp_path)
+    notes = {collection.get_note(n)["Id"]: collection.get_note(n) for n in collection.find_notes("")}
+    assert len(notes) == 3
+    assert notes["plain"].note_type()["name"] == "studypack Q&A v1 (shapes)"
+    forward, backward = sorted(notes["tensor"].cards(), key=lambda c: c.ord)
+    assert "tensor" in visible(forward.question()) and "array" not in visible(forward.question())
+    assert "n-dimensional array" in visible(backward.question())
+    assert "tensor" in visible(backward.answer())
+    one, two = sorted(notes["capital"].cards(), key=lambda c: c.ord)
+    front = visible(one.question())
+    assert "[...]" in front and "France" not in front and "Paris" in front
+    assert "<strong>" in one.question()  # the emphasis around the mark survived
+    assert "\\(x_1\\)" in front  # math keeps its MathJax delimiters inside a cloze
+    assert "[a city]" in visible(two.question())
+    assert "Both are in Europe." in visible(one.answer()) and "a list in the details" in visible(one.answer())
+
+
+def test_editing_shapes_updates_in_place_and_keeps_history(collection, tmp_path: Path) -> None:
+    from anki_client import answer_first_card, review_count
+
+    import_apkg(collection, build_shapes(tmp_path / "v1"), tmp_path)
+    reviewed = answer_first_card(collection, "Shapes")
+    edited = SHAPES_DECK.replace("on the $x_1$ river", "on the Seine").replace(
+        "An n-dimensional array.", "A multi-dimensional array.")
+    (tmp_path / "v2").mkdir()
+    (tmp_path / "v2" / "shapes.lock").write_bytes((tmp_path / "v1" / "shapes.lock").read_bytes())
+    import_apkg(collection, build_shapes(tmp_path / "v2", edited), tmp_path)
+    notes = {collection.get_note(n)["Id"]: collection.get_note(n) for n in collection.find_notes("")}
+    assert len(notes) == 3 and len(collection.find_cards("")) == 5  # 1 + 2 reversed + 2 cloze
+    assert "Seine" in notes["capital"]["Text"] and "multi-dimensional" in notes["tensor"]["Answer"]
+    assert review_count(collection, reviewed.id) == 1

@@ -243,19 +243,22 @@ def test_history_kept_through_the_documented_steps(tmp_path):
     log = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(built), options=defaults)).log
     assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, notes_before)
     # Step 2: Browse > select the deck's notes of each old note type > Notes > Change Note Type
-    # to "studypack Q&A v1 (ml-deck)", keeping Anki's proposed mapping (first field to
-    # Question, second to Answer, Card 1 to the studypack card).
-    target = col.models.by_name("studypack Q&A v1 (ml-deck)")
-    for old in {col.get_note(n).mid for n in col.find_notes("")} - {target["id"]}:
-        if col.models.get(old)["type"] == 1:
-            continue  # cloze notes move to a cloze note type (not built yet); left as they are
-        request = col.models.change_notetype_info(old_notetype_id=old, new_notetype_id=target["id"]).input
+    # to the studypack note type of the same shape, keeping Anki's proposed mapping: Basic to
+    # "studypack Q&A v1 (ml-deck)", Basic (and reversed card) to "studypack Q&A + reverse v1
+    # (ml-deck)" (card 1 and card 2 keep their history), Cloze to "studypack cloze v1 (ml-deck)".
+    targets = {shape: col.models.by_name(f"{name} (ml-deck)") for shape, name in (
+        ("qa", "studypack Q&A v1"), ("reverse", "studypack Q&A + reverse v1"), ("cloze", "studypack cloze v1"))}
+    ours = {t["id"] for t in targets.values()}
+    for old in {col.get_note(n).mid for n in col.find_notes("")} - ours:
+        model = col.models.get(old)
+        shape = "cloze" if model["type"] == 1 else "reverse" if len(model["tmpls"]) == 2 else "qa"
+        request = col.models.change_notetype_info(old_notetype_id=old, new_notetype_id=targets[shape]["id"]).input
         request.note_ids.extend(col.find_notes(f"mid:{old}"))
         col.models.change_notetype_of_notes(request)
     # Step 3: File > Import the same file again with "Update notes: Always".
     always = ImportAnkiPackageOptions(update_notes=ALWAYS, update_notetypes=IF_NEWER)
     log = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(built), options=always)).log
-    assert len(log.new) == 0 and len(log.updated) == notes_before - 1  # all but the cloze note
+    assert len(log.new) == 0 and len(log.updated) == notes_before
     assert len(col.find_notes("")) == notes_before
     card = col.get_card(reviewed.id)
     assert review_count(col, card.id) == 1

@@ -8,11 +8,13 @@ import re
 from collections import Counter
 from pathlib import PurePosixPath
 
+from ... import cloze
+from ...markup.tree import parse
 from ...model import Deck, Question, Topic
 from .. import BuildContext
 from .fields import block_html, inline_html
 from .ids import deck_id, note_guid, subdeck_id
-from .notetypes import QA_FIELDS, QA_TEMPLATE, qa_notetype
+from .notetypes import CLOZE_FIELDS, QA_FIELDS, QA_TEMPLATE, cloze_notetype, qa_notetype, reverse_notetype
 from .package import package_bytes
 from .structure import AnkiDeck, AnkiDeckInfo, MediaFile, Note, NoteType
 
@@ -32,12 +34,20 @@ def render(deck: Deck, context: BuildContext) -> bytes:
 def anki_deck(deck: Deck, context: BuildContext) -> AnkiDeck:
     """The note types, decks, notes and media of the deck: what the .apkg holds and push sends."""
     media_names = flat_media_names(deck.media)
-    notetype = build_notetype(deck, context)
+    notetypes = build_notetypes(deck, context)
     decks, deck_of_topic = build_decks(deck, context, media_names)
-    notes = tuple(build_note(deck, q, context, notetype, media_names, deck_of_topic[q.topic])
+    notes = tuple(build_note(deck, q, context, notetypes[shape(q)], media_names, deck_of_topic[q.topic])
                   for q in study_order(deck))
+    used = {note.notetype for note in notes}
+    # The Q&A note type always travels: decks already in users' collections use it.
+    kept = tuple(t for name, t in notetypes.items() if name == "qa" or t.name in used)
     media = tuple(MediaFile(media_names[p], context.media[p]) for p in deck.media)
-    return AnkiDeck((notetype,), decks, notes, media)
+    return AnkiDeck(kept, decks, notes, media)
+
+
+def shape(question: Question) -> str:
+    """Which note type a question becomes: a cloze item, a Q&A with a reversed card, or a Q&A."""
+    return "cloze" if question.cloze else "reverse" if question.reverse else "qa"
 
 
 def study_order(deck: Deck) -> list[Question]:
@@ -72,7 +82,15 @@ def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:
 
 
 def build_notetype(deck: Deck, context: BuildContext) -> NoteType:
-    return qa_notetype(deck.id, lambda name: context.template(name).read_text(encoding="utf-8"))
+    return build_notetypes(deck, context)["qa"]
+
+
+def build_notetypes(deck: Deck, context: BuildContext) -> dict[str, NoteType]:
+    def read(name: str) -> str:
+        return context.template(name).read_text(encoding="utf-8")
+
+    return {"qa": qa_notetype(deck.id, read), "reverse": reverse_notetype(deck.id, read),
+            "cloze": cloze_notetype(deck.id, read)}
 
 
 def build_decks(deck: Deck, context: BuildContext,
@@ -112,6 +130,10 @@ def note_fields(deck: Deck, question: Question, context: BuildContext,
         "Related": related_list(question, context, media_names),
         "Id": question.id,
     }
+    if question.cloze:
+        values["Text"] = cloze.anki_field(question.cloze, lambda text: inline_html(parse(text), media_names))
+        values["Extra"] = values["Answer"]
+        return [values[name] for name in CLOZE_FIELDS]
     return [values[name] for name in FIELDS]
 
 
