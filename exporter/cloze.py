@@ -113,8 +113,10 @@ def filled_marked(text: str) -> str:
 
 
 def blanked(text: str) -> str:
-    """Markdown with each answer hidden behind a blank (its hint, when it has one)."""
-    return rewrite(text, lambda _, m: f"\\[{m.hint or '…'}\\]")
+    """Markdown with each answer hidden behind a blank (its hint, when it has one), as Anki
+    shows it: [...] or [hint]. The brackets are entities, not backslash escapes: `\\[` opens
+    display math for the math rule, which runs before escapes."""
+    return rewrite(text, lambda _, m: f"&#91;{m.hint or '...'}&#93;")
 
 
 # Private-use characters: Markdown treats them as plain text and no font draws them.

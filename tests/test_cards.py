@@ -59,7 +59,7 @@ def test_the_text_variants_for_model_print_and_handbook() -> None:
     text = "The **capital of {{c1::France}}** is {{c2::Paris::a city}}."
     assert filled(text) == "The **capital of France** is Paris."
     assert filled_marked(text) == "The **capital of ⟦France⟧** is ⟦Paris⟧."
-    assert blanked(text) == "The **capital of \\[…\\]** is \\[a city\\]."
+    assert blanked(text) == "The **capital of &#91;...&#93;** is &#91;a city&#93;."
 
 
 def test_the_anki_field_keeps_emphasis_around_a_mark_whole() -> None:
@@ -185,3 +185,23 @@ def test_editing_shapes_updates_in_place_and_keeps_history(collection, tmp_path:
     assert len(notes) == 3 and len(collection.find_cards("")) == 5  # 1 + 2 reversed + 2 cloze
     assert "Seine" in notes["capital"]["Text"] and "multi-dimensional" in notes["tensor"]["Answer"]
     assert review_count(collection, reviewed.id) == 1
+
+
+def test_the_handbook_asks_a_cloze_with_blanks_and_reveals_it_in_the_answer(tmp_path: Path) -> None:
+    import cmarkgfm
+    from click.testing import CliRunner
+
+    from exporter.cli import main
+
+    source = tmp_path / "shapes.yaml"
+    source.write_text(SHAPES_DECK, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "out"),
+                                       "--only", "handbook"])
+    assert result.exit_code == 0, result.output
+    page = cmarkgfm.github_flavored_markdown_to_html(
+        (tmp_path / "out" / "shapes-handbook.md").read_text(encoding="utf-8"))
+    heading = next(h for h in re.findall(r"<h3[^>]*>(.*?)</h3>", page, re.DOTALL) if "capital" in h)
+    assert "[...]" in visible(heading) and "[a city]" in visible(heading)
+    assert "France" not in visible(heading) and "Paris" not in visible(heading)
+    after = visible(page[page.index("[a city]"):])
+    assert "The capital of ⟦France⟧ is ⟦Paris⟧" in after and "Both are in Europe." in after

@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass
 
 import jinja2
+from markdown_it.tree import SyntaxTreeNode
 
+from ... import cloze
+from ...markup.tree import parse
 from ...model import Deck, Question
 from .. import BuildContext
 from .anchors import Slugger
@@ -76,10 +79,9 @@ def escape_plain(text: str) -> str:
 
 
 def _question(context: BuildContext, question: Question) -> _Question:
-    question_tree = field_tree(context, question.id, "question", question.question)
+    question_tree, answer_tree = _question_and_answer(context, question)
     heading, text = field_inline(question_tree)
     entry, _ = field_inline(question_tree, _CONTENTS_ENTRY)
-    answer_tree = field_tree(context, question.id, "answer", question.answer)
     answer = render_blocks(answer_tree, DETAILS_SHIFT)
     details = render_blocks(field_tree(context, question.id, "details", question.details),
                             DETAILS_SHIFT)
@@ -88,6 +90,17 @@ def _question(context: BuildContext, question: Question) -> _Question:
     # After `**Answer:** `: a first paragraph continues that line, other blocks start below.
     shown = answer.markdown if inline or not answer.markdown else "\n\n" + answer.markdown
     return _Question(heading, text, entry, shown, answer.headings, details)
+
+
+def _question_and_answer(context: BuildContext, question: Question) -> tuple[SyntaxTreeNode, SyntaxTreeNode]:
+    """The trees of the heading and of the answer. A cloze item asks its text with blanks and
+    answers with the hidden parts filled in, bracketed, then its own answer if any."""
+    if not question.cloze:
+        return (field_tree(context, question.id, "question", question.question),
+                field_tree(context, question.id, "answer", question.answer))
+    revealed = cloze.filled_marked(question.cloze)
+    answer = f"{revealed}\n\n{question.answer}" if question.answer.strip() else revealed
+    return parse(cloze.blanked(question.cloze)), parse(answer)
 
 
 @dataclass(frozen=True)
