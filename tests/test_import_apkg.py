@@ -246,13 +246,14 @@ def test_history_kept_through_the_documented_steps(tmp_path):
     # to the studypack note type of the same shape, keeping Anki's proposed mapping: Basic to
     # "studypack Q&A v1 (ml-deck)", Basic (and reversed card) to "studypack Q&A + reverse v1
     # (ml-deck)" (card 1 and card 2 keep their history), Cloze to "studypack cloze v1 (ml-deck)".
-    targets = {shape: col.models.by_name(f"{name} (ml-deck)") for shape, name in (
-        ("qa", "studypack Q&A v1"), ("reverse", "studypack Q&A + reverse v1"), ("cloze", "studypack cloze v1"))}
+    names = {"qa": "studypack Q&A v1", "reverse": "studypack Q&A + reverse v1", "cloze": "studypack cloze v1"}
+    targets = {shape: col.models.by_name(f"{name} (ml-deck)") for shape, name in names.items()}
     ours = {t["id"] for t in targets.values()}
     for old in {col.get_note(n).mid for n in col.find_notes("")} - ours:
         model = col.models.get(old)
         shape = "cloze" if model["type"] == 1 else "reverse" if len(model["tmpls"]) == 2 else "qa"
-        request = col.models.change_notetype_info(old_notetype_id=old, new_notetype_id=targets[shape]["id"]).input
+        new = targets[shape]["id"]
+        request = col.models.change_notetype_info(old_notetype_id=old, new_notetype_id=new).input
         request.note_ids.extend(col.find_notes(f"mid:{old}"))
         col.models.change_notetype_of_notes(request)
     # Step 3: File > Import the same file again with "Update notes: Always".
