@@ -155,9 +155,18 @@ def mentions(text: str, term: str) -> bool:
 
 
 def test_deck_has_one_question_per_source_pair(deck: Deck) -> None:
-    assert len(deck.questions) == SOURCE_PAIRS
-    comments = re.findall(r"^ *# source pair (\d+)$", DECK_PATH.read_text("utf-8"), re.MULTILINE)
+    text = DECK_PATH.read_text("utf-8")
+    comments = re.findall(r"^ *# source pair (\d+)$", text, re.MULTILINE)
     assert [int(n) for n in comments] == list(range(1, SOURCE_PAIRS + 1))
+    # Drills (a reversed term, a cloze of a formula) each follow the pair they practise.
+    drills = re.findall(r"^ *# drill of source pair (\d+)", text, re.MULTILINE)
+    assert len(deck.questions) == SOURCE_PAIRS + len(drills)
+    assert all(1 <= int(n) <= SOURCE_PAIRS for n in drills)
+
+
+def test_the_deck_uses_every_card_shape(deck: Deck) -> None:
+    assert any(q.reverse for q in deck.questions)
+    assert len([q for q in deck.questions if q.cloze]) >= 2
 
 
 def test_topics_are_few_and_all_used(deck: Deck) -> None:

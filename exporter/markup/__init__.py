@@ -7,6 +7,7 @@ from functools import cached_property
 
 from markdown_it.tree import SyntaxTreeNode
 
+from ..cloze import filled_marked
 from ..model import Deck, Question
 from .tree import parse
 
@@ -19,6 +20,10 @@ class QuestionMarkup:
 
     @cached_property
     def question(self) -> SyntaxTreeNode:
+        """A cloze item's question is its text with the hidden parts filled in and marked
+        ⟦so⟧: what print shows, and what a related question's link reads."""
+        if self._source.cloze:
+            return parse(filled_marked(self._source.cloze))
         return parse(self._source.question)
 
     @cached_property
