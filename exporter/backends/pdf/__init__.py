@@ -42,7 +42,8 @@ from .common import (
 )
 from .flashcards import render as render_flashcards_
 from .fonts import load_fonts
-from .layout import ImageBox, Item, Pen, RuleLine, Typesetter, stack_height
+from .items import ImageBox, Item, Pen, RuleLine, stack_height
+from .layout import Typesetter
 from .styles import ACCENT, KINDS, MUTED, RULE
 
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this

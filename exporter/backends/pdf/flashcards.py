@@ -25,7 +25,8 @@ from .common import (
     source_path,
 )
 from .fonts import load_fonts
-from .layout import Item, Prepared, Typesetter, draw_placed, place, stack_height
+from .items import Item, draw_placed, place, stack_height
+from .layout import Prepared, Typesetter
 from .styles import KINDS, MUTED, RULE
 
 COLS, ROWS = 2, 4
