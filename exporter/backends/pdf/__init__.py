@@ -28,7 +28,8 @@ from reportlab.platypus import (
 from ...diagnostics import Diagnostic
 from ...model import Deck
 from .. import BuildContext
-from .blocks import Block, Text, face, inline_html
+from .blocks import Block, Text, face
+from .builder import field_runs
 from .common import (
     binary_streams,
     compress_last_page,
@@ -40,6 +41,7 @@ from .common import (
     raise_if,
     source_path,
 )
+from .fields import FieldTrees, field_trees
 from .flashcards import render as render_flashcards_
 from .fonts import load_fonts
 from .items import ImageBox, Item, Pen, RuleLine, stack_height
@@ -216,9 +218,9 @@ def topic_items(ts: Typesetter, title: str, width: float) -> list[Item]:
             RuleLine(width, 0.6, ACCENT, 1.5 - 0.3)]
 
 
-def question_blocks(ts: Typesetter, html) -> list[Block]:
-    return [Text(inline_html(html.question, bold=True), "question"),
-            Text(inline_html(html.answer), "answer"), *ts.builder.html(html.details)]
+def question_blocks(ts: Typesetter, trees: FieldTrees) -> list[Block]:
+    return [Text(field_runs(trees.question, bold=True), "question"),
+            Text(field_runs(trees.answer), "answer"), *ts.builder.tree(trees.details)]
 
 
 def title_problems(deck: Deck, fonts, path: str) -> list[Diagnostic]:
@@ -239,12 +241,12 @@ def question_problems(ts: Typesetter, blocks: list[Block], path: str, q) -> list
             + image_problems(ts.missing_images(blocks), path, q.loc, q.id))
 
 
-def question_stack(ts: Typesetter, q, html, topic,
+def question_stack(ts: Typesetter, q, context: BuildContext, topic,
                    problems: list[Diagnostic], path: str) -> Stack:
     """A question parsed and laid out only when the story reaches it, under its topic's heading
     if first; what its fonts or images lack goes to problems."""
     def make(width: float) -> tuple[list[Item], int]:
-        blocks = question_blocks(ts, html)
+        blocks = question_blocks(ts, field_trees(q, context))
         problems.extend(question_problems(ts, blocks, path, q))
         prepared = ts.prepare(blocks)
         head = ts.items(prepared[:2], width, BODY_SIZE)
@@ -277,7 +279,7 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
                              Stack(None, 0.0, (title, len(title))), FrameBreak()]
     for topic in deck.topics:
         for i, q in enumerate(deck.questions_in(topic.id)):
-            story.append(question_stack(ts, q, context.html[q.id], None if i else topic,
+            story.append(question_stack(ts, q, context, None if i else topic,
                                         problems, path))
     buffer = io.BytesIO()
     doc = BaseDocTemplate(

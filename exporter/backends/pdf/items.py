@@ -9,8 +9,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .code import CodeFace, token_style
-from .styles import CODE_BACK, MUTED, RULE, TABLE_HEAD_BACK, Kind, leading_of
-from .text import Pen, TextSetter, Word
+from .formulas import Formula
+from .mathdraw import draw_formula, hidden_tex, write_hidden
+from .styles import CODE_BACK, INK, MUTED, RULE, TABLE_HEAD_BACK, Kind, leading_of
+from .text import SCRIPT_RISE, SCRIPT_SCALE, Pen, TextSetter, Word
 
 CODE_PAD = 3.0
 CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 3.0, 1.5, 2.0
@@ -34,18 +36,21 @@ class Paragraph:
 
 
 class Line(Item):
-    __slots__ = ("para", "words", "first")
+    __slots__ = ("para", "words", "first", "lift")
 
     def __init__(self, para: Paragraph, words: list[Word], first: bool, space: float,
                  keep: bool) -> None:
         self.para, self.words, self.first = para, words, first
-        self.height = leading_of(para.kind, para.size)
+        fs = para.size * para.kind.scale
+        leading = leading_of(para.kind, para.size)
+        self.lift, below = formula_reach(words, fs, leading - fs)
+        self.height = leading + self.lift + below
         self.space, self.keep = space, keep
 
     def draw(self, pen: Pen, x: float, top: float) -> None:
         p = self.para
         fs = p.size * p.kind.scale
-        baseline = top - fs
+        baseline = top - fs - self.lift
         left = x + p.x + p.ts.align_offset(self.words, p, fs)
         bullet = (p.bullet[0], x + p.bullet[1]) if self.first and p.bullet else None
         p.ts.draw_words(pen, self.words, left, baseline, fs, p.kind.color, bullet)
@@ -107,6 +112,30 @@ class ImageBox(Item):
         w, h = self.natural
         canv.drawImage(ImageReader(str(self.path)), x + self.left, top - h * self.scale,
                        w * self.scale, h * self.scale, mask="auto")
+
+
+class MathBox(Item):
+    """Display math, centred in the width and shrunk to fit it; the TeX lies invisible beneath."""
+
+    __slots__ = ("ts", "formula", "left", "width", "size", "pad")
+
+    def __init__(self, ts: TextSetter, formula: Formula, left: float, width: float, size: float,
+                 space: float) -> None:
+        self.ts, self.formula, self.left, self.width = ts, formula, left, width
+        self.size = min(size, (width - left) / formula.width) if formula.width else size
+        self.pad = size * 0.25
+        self.height = (formula.ascent + formula.descent) * self.size + 2 * self.pad
+        self.space, self.keep = space, False
+
+    def draw(self, pen: Pen, x: float, top: float) -> None:
+        f, size = self.formula, self.size
+        left = x + self.left + (self.width - self.left - f.width * size) / 2
+        baseline = top - self.pad - f.ascent * size
+        hidden = hidden_tex(f, self.ts.fonts)
+        pen.move(left, baseline)
+        pen.style((self.ts.fonts["regular"], size), INK, 0.0)
+        write_hidden(pen.move_on(), hidden, self.ts.unit(hidden, "regular"), f, size)
+        draw_formula(pen.flush(), f, left, baseline, size, INK)
 
 
 class RuleLine(Item):
@@ -180,3 +209,17 @@ def draw_placed(canv: Canvas, placed: list[tuple[Item, float]], x: float, top: f
     for item, offset in placed:
         item.draw(pen, x, top - offset)
     pen.flush()
+
+
+def formula_reach(words: list[Word], fs: float, room_below: float) -> tuple[float, float]:
+    """How far a line's formulas reach above its font size and below its leading: a tall
+    fraction opens the line rather than overprinting its neighbours."""
+    up = down = 0.0
+    for word in words:
+        for _, face, _ in word.pieces:
+            if face.formula is not None:
+                size = fs * SCRIPT_SCALE if face.script else fs
+                rise = face.script * fs * SCRIPT_RISE
+                up = max(up, face.formula.ascent * size + rise)
+                down = max(down, face.formula.descent * size - rise)
+    return max(0.0, up - fs), max(0.0, down - room_below)

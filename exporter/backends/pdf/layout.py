@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import tables
-from .blocks import Block, BlockBuilder, Code, Image, Table, Text
+from .blocks import Block, Code, Image, Math, Table, Text
+from .builder import BlockBuilder
 from .code import CodeFace, CodeRow, wrap_code
 from .fonts import FontSet
 from .images import ImageFiles
-from .items import CODE_PAD, CodeLine, ImageBox, Item, Line, Paragraph, RuleLine
+from .items import CODE_PAD, CodeLine, ImageBox, Item, Line, MathBox, Paragraph, RuleLine
 from .styles import CODE_LEADING, CODE_SCALE, KINDS, RULE, Kind
 from .text import TextSetter, Words, break_lines
 from .usage import text_usage, usage
@@ -87,6 +88,10 @@ class Typesetter:
             elif isinstance(block, Image):
                 new = self.image_items(block, size, width, after)
                 after = 2.0
+            elif isinstance(block, Math):
+                new = [MathBox(self.text, block.formula, block.indent * size, width, size,
+                               size * 0.2 + after)]
+                after = size * 0.2
             elif isinstance(block, Table):
                 new = tables.table_items(block, p.words, size, width, size * 0.35 + after,
                                          self.text_items)

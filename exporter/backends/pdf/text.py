@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from .blocks import BREAK, Face
 from .fonts import FontSet
+from .mathdraw import draw_formula, hidden_tex, write_hidden
 from .styles import INK
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ class Pen:
             text.setRise(rise)
         self._state = (font, paint, rise)
 
+    def move_on(self):
+        """The open text object, its cursor where the last text left it."""
+        return self._text
+
     def flush(self) -> Canvas:
         """End the text object: the canvas is free for graphics."""
         if self._text is not None:
@@ -106,7 +111,13 @@ def break_lines(words: Words, room: float, measure) -> list[list[Word]]:
 def _cut(word: Word, room: float, measure) -> list[Word]:
     parts: list[Word] = []
     current = Word()
-    for text, face, _ in word.pieces:
+    for text, face, width in word.pieces:
+        if face.formula is not None:  # never cut: a formula overflows rather than breaks
+            if current.pieces:
+                parts.append(current)
+                current = Word()
+            _add_piece(current, text, face, width)
+            continue
         for ch in text:
             width = measure(ch, face)
             if current.pieces and current.width + width > room:
@@ -135,6 +146,8 @@ class TextSetter:
         self._widths = {role: _char_widths(fonts[role]) for role in fonts.names}
 
     def piece_width(self, text: str, face: Face) -> float:
+        if face.formula is not None:  # a formula is one piece: text is its TeX
+            return face.formula.width * (SCRIPT_SCALE if face.script else 1.0)
         return self.unit(text, face.role) * (SCRIPT_SCALE if face.script else 1.0)
 
     def unit(self, text: str, role: str) -> float:
@@ -151,6 +164,9 @@ class TextSetter:
                 words.append(None)
                 word = Word()
                 continue
+            if face.formula is not None:
+                _add_piece(word, text, face, self.piece_width(text, face))
+                continue
             for i, part in enumerate(_SPACES.split(text)):
                 if i % 2:  # whitespace ends the word
                     if word.pieces:
@@ -163,9 +179,6 @@ class TextSetter:
         if word.pieces:
             words.append(word)
         return words
-
-    # Laying out (per size)
-
 
     def align_offset(self, words: list[Word], para: Paragraph, fs: float) -> float:
         align = para.kind.align
@@ -194,6 +207,15 @@ class TextSetter:
                 pieces = [*pieces, (" ", word.space_face or pieces[-1][1], word.space)]
             for chunk, face, width in pieces:
                 size = fs * SCRIPT_SCALE if face.script else fs
+                if face.formula is not None:
+                    if pending:
+                        text.textOut("".join(pending))
+                        pending = []
+                    self._hidden_formula(pen, face, size, color, face.script * fs * SCRIPT_RISE)
+                    current = None
+                    marks.append((pos, width * fs, face, size))
+                    pos += width * fs
+                    continue
                 want = (self.fonts[face.role], size), face.color or color, face.script * fs * SCRIPT_RISE
                 if want != current:
                     if pending:
@@ -209,9 +231,18 @@ class TextSetter:
             text.textOut("".join(pending))
         if marks:
             # Links are annotations; a strike is a graphic, which may not sit inside text.
-            canv = pen.flush() if any(m[2].strike for m in marks) else pen.canv
+            canv = pen.flush() if any(m[2].strike or m[2].formula for m in marks) else pen.canv
             for left, width, face, size in marks:
+                if face.formula is not None:
+                    draw_formula(canv, face.formula, left, baseline + face.script * fs * SCRIPT_RISE,
+                                 size, face.color or color)
                 self._mark(canv, left, width, baseline, face, size)
+
+    def _hidden_formula(self, pen: Pen, face: Face, size: float, color: Color, rise: float
+                        ) -> None:
+        hidden = hidden_tex(face.formula, self.fonts)
+        pen.style((self.fonts["regular"], size), face.color or color, rise)
+        write_hidden(pen.move_on(), hidden, self.unit(hidden, "regular"), face.formula, size)
 
     @staticmethod
     def _mark(canv: Canvas, left: float, width: float, baseline: float, face: Face,

@@ -25,4 +25,6 @@ def usage(blocks: list[Block], used: dict[str, set[str]]) -> None:
 
 def text_usage(runs, used: dict[str, set[str]]) -> None:
     for text, face in runs:
+        if face.formula is not None:
+            continue  # outlines, not glyphs of a face; the hidden TeX skips what the face lacks
         used.setdefault(face.role, set()).update(text)

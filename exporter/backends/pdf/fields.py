@@ -1,0 +1,23 @@
+"""Where the PDFs get a question's parse trees: the one place that will read the shared,
+parsed-once trees (context.markup) when they land; until then it parses here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it.tree import SyntaxTreeNode
+
+from ...markup.tree import parse
+from ...model import Question
+
+
+@dataclass(frozen=True)
+class FieldTrees:
+    question: SyntaxTreeNode
+    answer: SyntaxTreeNode
+    details: SyntaxTreeNode
+
+
+def field_trees(question: Question, context: object = None) -> FieldTrees:
+    """The trees of a question's three Markdown fields (context: the BuildContext, unused yet)."""
+    return FieldTrees(parse(question.question), parse(question.answer), parse(question.details))
