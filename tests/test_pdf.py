@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from exporter.backends import BuildOptions
-from exporter.backends.pdf import COLUMN_GAP, FOOTER_HEIGHT, MARGIN, render_cheatsheet, render_flashcards
+from exporter.backends.pdf import render_cheatsheet, render_flashcards
+from exporter.backends.pdf.cheatsheet import COLUMN_GAP, FOOTER_HEIGHT, MARGIN
 from exporter.backends.pdf.flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
 from exporter.backends.pdf.fonts import BUNDLED_DIR, load_fonts
 from exporter.build import make_context

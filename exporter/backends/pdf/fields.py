@@ -21,3 +21,8 @@ class FieldTrees:
 def field_trees(question: Question, context: object = None) -> FieldTrees:
     """The trees of a question's three Markdown fields (context: the BuildContext, unused yet)."""
     return FieldTrees(parse(question.question), parse(question.answer), parse(question.details))
+
+
+def written_as_display(node: SyntaxTreeNode) -> bool:
+    """`$$…$$` or `\\[…\\]` inside a line: shown centred on its own line in the details."""
+    return node.type == "math_inline_double" or node.markup in ("$$", "\\[")

@@ -55,6 +55,11 @@ def typeset(tex: str, display: bool) -> Formula | BadTex:
     return _memo(tex.strip(), display)
 
 
+def forget() -> None:
+    """Drop the in-process memo, as a new process starts: the disk cache is read again."""
+    _memo.cache_clear()
+
+
 @lru_cache(maxsize=8192)
 def _memo(tex: str, display: bool) -> Formula | BadTex:
     stored = mathcache.load(tex, display)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from markdown_it.tree import SyntaxTreeNode
 
 from .blocks import BREAK, Block, Face, Image, Math, Run, face
+from .fields import written_as_display
 from .formulas import BadTex, typeset
 from .styles import LINK
 
@@ -60,7 +61,7 @@ def _node(node: SyntaxTreeNode, state: Inline, blocks: bool) -> list[Segment]:
     if kind == "code_inline":
         return [(node.content, replace(state, mono=True).face())]
     if kind in ("math_inline", "math_inline_double"):
-        return _math(node.content, state, display=kind == "math_inline_double" and blocks)
+        return _math(node.content, state, display=blocks and written_as_display(node))
     if kind == "image":
         return _image(node, state, blocks)
     if kind == "link":
