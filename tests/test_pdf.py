@@ -27,6 +27,7 @@ from exporter.validate import load_deck
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 REAL = ROOT / "content" / "questions.yaml"
+CONSTRUCTS = ROOT / "tests" / "fixtures" / "pdf-constructs.yaml"  # every construct, math too
 TOLERANCE = 1.0  # pdfplumber's glyph boxes come from the font size, not the outlines
 
 
@@ -110,11 +111,11 @@ def long_deck_path(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module", params=["minimal", "content", "long"])
+@pytest.fixture(scope="module", params=["minimal", "content", "long", "constructs"])
 def rendered(request) -> Rendered:
     if request.param == "long":
         return render(request.getfixturevalue("long_deck_path"))
-    return render({"minimal": MINIMAL, "content": REAL}[request.param])
+    return render({"minimal": MINIMAL, "content": REAL, "constructs": CONSTRUCTS}[request.param])
 
 
 @pytest.fixture(scope="module")
