@@ -223,3 +223,18 @@ def test_display_math_written_inside_a_line_is_centred_on_its_own() -> None:
     assert lines[0] == "Before" and lines[-1] == "after"
     centre = (min(c["x0"] for c in curves) + max(c["x1"] for c in curves)) / 2
     assert centre == pytest.approx(50 + 300 / 2, abs=1.0)
+
+
+def _image(src: str, alt: str) -> Token:
+    return Token("image", "img", 0, attrs={"src": src, "alt": ""}, children=[_text(alt)],
+                 content=alt)
+
+
+def test_svg_images_are_drawn_as_vectors_and_encoded_paths_are_found() -> None:
+    tokens = [*_paragraph(_image("media/shape.svg", "shape")),
+              *_paragraph(_image("media/with%20space.png", "spaced"))]
+    with _draw(tokens) as pdf:
+        page = pdf.pages[0]
+        assert len(page.images) == 1, "the PNG whose name has a space"
+        assert page.rects and page.lines, "the SVG's rectangle and line, as vector graphics"
+        assert not page.extract_text().strip(), "no alt text: both images were found"

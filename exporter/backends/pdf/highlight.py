@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 Line = tuple[tuple[str, str], ...]
 
 
@@ -27,12 +29,12 @@ def _highlighted(code: str, language: str) -> list[tuple[str, str]] | None:
     # Imported only for a fence that names a language: most fields have none.
     from pygments.lexers import get_lexer_by_name
     from pygments.token import STANDARD_TYPES
-    from pygments.util import ClassNotFound
 
-    try:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
-    except ClassNotFound:
+    # Only pygments' own lexers: for a name it lacks it would load every installed plugin
+    # (IPython's, say), slow and making the output depend on what else is installed.
+    if language.lower() not in _builtin_aliases():
         return None
+    lexer = get_lexer_by_name(language.lower(), stripnl=False, ensurenl=False)
     runs: list[tuple[str, str]] = []
     for token, text in lexer.get_tokens(code):
         while token not in STANDARD_TYPES:
@@ -43,3 +45,10 @@ def _highlighted(code: str, language: str) -> list[tuple[str, str]] | None:
         else:
             runs.append((text, cls))
     return runs
+
+
+@lru_cache(maxsize=1)
+def _builtin_aliases() -> frozenset[str]:
+    from pygments.lexers import LEXERS
+
+    return frozenset(alias for entry in LEXERS.values() for alias in entry[2])

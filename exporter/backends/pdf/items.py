@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from reportlab.lib.colors import Color
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .code import CodeFace, token_style
 from .formulas import Formula
+from .images import Picture
 from .mathdraw import draw_formula, hidden_tex, write_hidden
 from .styles import CODE_BACK, INK, MUTED, RULE, TABLE_HEAD_BACK, Kind, leading_of
 from .text import SCRIPT_RISE, SCRIPT_SCALE, Pen, TextSetter, Word
@@ -87,31 +85,25 @@ class CodeLine(Item):
 
 
 class ImageBox(Item):
-    """An image at its natural size (96 dpi), shrunk to the width and a height cap.
+    """An image at its natural size, shrunk to the width and a height cap.
 
     At the bottom of a column or card it may shrink further, to half that size at most,
     rather than leaving a gap or being cut.
     """
 
-    __slots__ = ("path", "natural", "left", "scale")
+    __slots__ = ("picture", "left", "scale")
 
-    def __init__(self, path: Path, natural: tuple[float, float], left: float, scale: float,
-                 space: float) -> None:
-        self.path, self.natural, self.left, self.scale = path, natural, left, scale
-        self.height, self.space, self.keep = natural[1] * scale, space, False
+    def __init__(self, picture: Picture, left: float, scale: float, space: float) -> None:
+        self.picture, self.left, self.scale = picture, left, scale
+        self.height, self.space, self.keep = picture.natural[1] * scale, space, False
 
     def shrunk(self, room: float) -> ImageBox | None:
         if room < self.height / 2:
             return None
-        return ImageBox(self.path, self.natural, self.left, room / self.natural[1], self.space)
+        return ImageBox(self.picture, self.left, room / self.picture.natural[1], self.space)
 
     def draw(self, pen: Pen, x: float, top: float) -> None:
-        canv = pen.flush()
-        # An ImageReader, not the path: reportlab names the image after what it is given,
-        # and a name made from the path would make the PDF depend on the folder it was built in.
-        w, h = self.natural
-        canv.drawImage(ImageReader(str(self.path)), x + self.left, top - h * self.scale,
-                       w * self.scale, h * self.scale, mask="auto")
+        self.picture.draw(pen.flush(), x + self.left, top - self.height, self.scale)
 
 
 class MathBox(Item):

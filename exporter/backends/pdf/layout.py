@@ -130,10 +130,10 @@ class Typesetter:
         return self.text.unit(text, "monobold" if bold else "mono")
 
     def image_items(self, block: Image, size: float, width: float, after: float) -> list[Item]:
-        px = self.images.size(block.src)
-        if px is None:
+        picture = self.images.picture(block.src)
+        if picture is None:
             return []
-        natural = (px[0] * 0.75, px[1] * 0.75)
+        natural = picture.natural
         left = block.indent * size
         scale = min(1.0, (width - left) / natural[0], self.max_image_height / natural[1])
-        return [ImageBox(self.images.path(block.src), natural, left, scale, 2.0 + after)]
+        return [ImageBox(picture, left, scale, 2.0 + after)]
