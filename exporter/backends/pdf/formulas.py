@@ -2,9 +2,10 @@
 
 ziamath (pure Python, its own STIX Two Math with the OpenType MATH table) lays the
 formula out; its plain-SVG paths are turned once into PDF operators in units of 1/1000 em,
-y up, baseline at 0, so a formula is drawn at any size by scaling. ziamath is imported only
-when a formula is in neither the in-process memo nor the disk cache (mathcache.py): a deck
-without math, or with a warm cache, never pays its ~0.3 s import.
+y up, baseline at 0, so a formula is drawn at any size by scaling. Each glyph's outline is
+kept apart from where it stands: a PDF holds each distinct outline once (mathdraw.py).
+ziamath is imported only when a formula is in neither the in-process memo nor the disk
+cache (mathcache.py): a deck without math, or with a warm cache, never pays its ~0.3 s import.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ _ELEMENT = re.compile(r"<(path|rect)\b([^>]*)>")
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 
 
+# A glyph's outline as PDF operators (1/1000 em, starting at 0 0), and where it starts.
+Glyph = tuple[str, float, float]
+
+
 @dataclass(frozen=True)
 class Formula:
     """A typeset formula; lengths in em (multiply by the font size), ops in 1/1000 em."""
@@ -35,7 +40,8 @@ class Formula:
     width: float
     ascent: float  # above the baseline
     descent: float  # below the baseline, positive
-    ops: str  # PDF path operators, filled with the current colour
+    glyphs: tuple[Glyph, ...]  # outlines, each drawn once per PDF and placed by reference
+    rules: str  # fraction bars, radical tops…: PDF operators in place
 
     @property
     def key(self) -> str:
@@ -75,7 +81,8 @@ def _memo(tex: str, display: bool) -> Formula | BadTex:
 def _record(made: Formula | BadTex) -> dict:
     if isinstance(made, BadTex):
         return {"error": made.reason}
-    return {"width": made.width, "ascent": made.ascent, "descent": made.descent, "ops": made.ops}
+    return {"width": made.width, "ascent": made.ascent, "descent": made.descent,
+            "glyphs": [list(g) for g in made.glyphs], "rules": made.rules}
 
 
 def _from_record(tex: str, display: bool, record: dict) -> Formula | BadTex | None:
@@ -84,10 +91,11 @@ def _from_record(tex: str, display: bool, record: dict) -> Formula | BadTex | No
         return BadTex(tex, record["error"])
     try:
         width, ascent, descent = (float(record[k]) for k in ("width", "ascent", "descent"))
-        ops = record["ops"]
+        glyphs = tuple((str(s), float(x), float(y)) for s, x, y in record["glyphs"])
+        rules = record["rules"]
     except (KeyError, TypeError, ValueError):
         return None
-    return Formula(tex, display, width, ascent, descent, ops) if isinstance(ops, str) else None
+    return Formula(tex, display, width, ascent, descent, glyphs, rules) if isinstance(rules, str) else None
 
 
 def balanced(tex: str) -> bool:
@@ -120,11 +128,11 @@ def _typeset_fresh(tex: str, display: bool) -> Formula | BadTex:
         math = ziamath.Math(mathml, size=UNITS * MATH_SCALE)
         box = math.node.bbox
         shift = -min(0.0, box.xmin)
-        ops = svg_ops(math.svg(), shift)
+        glyphs, rules = svg_parts(math.svg(), shift)
     except Exception as exc:  # noqa: BLE001 (latex2mathml and ziamath raise anything on bad TeX)
         return BadTex(tex, _reason(exc))
     return Formula(tex, display, round((box.xmax + shift) / UNITS, 4), round(box.ymax / UNITS, 4),
-                   round(max(0.0, -box.ymin) / UNITS, 4), ops)
+                   round(max(0.0, -box.ymin) / UNITS, 4), glyphs, rules)
 
 
 def _reason(exc: Exception) -> str:
@@ -134,46 +142,58 @@ def _reason(exc: Exception) -> str:
         "unbalanced or incomplete formula" if name == "assertion" else name)
 
 
-def svg_ops(svg: str, shift: float = 0.0) -> str:
-    """ziamath's plain SVG (path and rect elements, y down) as PDF operators, y up."""
-    out: list[str] = []
+def svg_parts(svg: str, shift: float = 0.0) -> tuple[tuple[Glyph, ...], str]:
+    """ziamath's plain SVG (y down) as glyphs, each placed where its outline starts, and the
+    rest (rules, strokes) as PDF operators, y up."""
+    glyphs: list[Glyph] = []
+    rest: list[str] = []
     for m in _ELEMENT.finditer(svg):
         attrs = dict(_ATTR.findall(m[2]))
-        paint = "f" if attrs.get("fill", "black") != "none" else None
+        filled = attrs.get("fill", "black") != "none"
         if m[1] == "rect":
             x, y, w, h = (float(attrs.get(k, 0)) for k in ("x", "y", "width", "height"))
-            out.append(f"{_n(x + shift)} {_n(-y - h)} {_n(w)} {_n(h)} re")
+            rest.append(f"{_n(x + shift)} {_n(-y - h)} {_n(w)} {_n(h)} re {'f' if filled else 'S'}")
+        elif filled:
+            points = _path_points(attrs.get("d", ""))
+            if points:
+                x0, y0 = points[0][1][0], points[0][1][1]
+                glyphs.append((_ops(points, -x0, -y0), round(x0 + shift, 1), round(-y0, 1)))
         else:
-            out.append(_path_ops(attrs.get("d", ""), shift))
-        if paint is None:
             width = float(attrs.get("stroke-width", 1))
-            out.append(f"{_n(width)} w S")
-        else:
-            out.append(paint)
-    return "\n".join(out)
+            rest.append(f"{_ops(_path_points(attrs.get('d', '')), shift, 0.0)} {_n(width)} w S")
+    return tuple(glyphs), "\n".join(rest)
 
 
-def _path_ops(d: str, shift: float) -> str:
-    ops: list[str] = []
+def _path_points(d: str) -> list[tuple[str, list[float]]]:
+    """(operator, points) of an SVG path with M, L, Q, C and Z; quadratics become cubics."""
+    out: list[tuple[str, list[float]]] = []
     tokens = _PATH_TOKEN.findall(d)
     i, cx, cy = 0, 0.0, 0.0
     while i < len(tokens):
         cmd = tokens[i]
         i += 1
-        if cmd == "Z":
-            ops.append("h")
+        if cmd in "Zz":
+            out.append(("h", []))
             continue
         count = {"M": 2, "L": 2, "Q": 4, "C": 6}[cmd]
-        args = [float(t) for t in tokens[i:i + count]]
+        args = [float(v) for v in tokens[i:i + count]]
         i += count
         if cmd == "Q":  # a quadratic is the cubic with controls 2/3 of the way to its control
             qx, qy, x, y = args
             args = [cx + 2 / 3 * (qx - cx), cy + 2 / 3 * (qy - cy),
                     x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y]
-        pts = " ".join(f"{_n(args[k] + shift)} {_n(-args[k + 1])}" for k in range(0, len(args), 2))
-        ops.append(f"{pts} {'m' if cmd == 'M' else 'c' if cmd in 'QC' else 'l'}")
+        if cmd == "L" and out and out[-1][0] == "m" and args == out[-1][1]:
+            continue  # ziafont opens every contour with a line to where it stands
+        out.append(({"M": "m", "L": "l"}.get(cmd, "c"), args))
         cx, cy = args[-2], args[-1]
-    return " ".join(ops)
+    return out
+
+
+def _ops(points: list[tuple[str, list[float]]], dx: float, dy: float) -> str:
+    """PDF path operators of the points moved by (dx, dy), y flipped (SVG's y runs down)."""
+    return " ".join(
+        " ".join(f"{_n(a[k] + dx)} {_n(-(a[k + 1] + dy))}" for k in range(0, len(a), 2)) + f" {op}"
+        if a else op for op, a in points)
 
 
 def _n(value: float) -> str:
