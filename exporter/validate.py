@@ -366,6 +366,11 @@ def _check_deck(c: _Checker, deck: Deck) -> None:
         if topic.id not in used:
             c.warn(topic.loc, f"topic '{topic.id}' has no questions")
     _warn_near_duplicates(c, deck)
+    # TeX the PDFs cannot typeset (printed there as written); typesetting here also fills
+    # the formula cache that build's PDFs then read. Loads no typesetter for a deck without math.
+    from .backends.pdf.mathcheck import check_math
+
+    c.diagnostics.extend(check_math(deck, c.display))
 
 
 def _unique_ids(c: _Checker, items, kind: str) -> dict[str, int]:
