@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from click.testing import CliRunner
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LTChar
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -24,6 +25,7 @@ from exporter.backends.pdf.flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
 from exporter.backends.pdf.formulas import MATH_SCALE
 from exporter.backends.pdf.mathcheck import check_math
 from exporter.build import make_context
+from exporter.cli import main
 from exporter.validate import load_deck
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +214,16 @@ def test_invalid_tex_is_a_located_warning() -> None:
     assert "unknown command \\nosuchcommand" in messages
 
 
+def test_validate_prints_the_warnings_and_build_still_succeeds(tmp_path: Path) -> None:
+    checked = CliRunner().invoke(main, ["validate", str(CONSTRUCTS)])
+    assert checked.exit_code == 0, checked.output
+    assert re.search(r"pdf-constructs\.yaml:\d+:\d+: warning: TeX that cannot be typeset in the "
+                     r"answer of question 'bad-math': `\\nosuchcommand\{x\}`", checked.output)
+    built = CliRunner().invoke(main, ["build", str(CONSTRUCTS), "-o", str(tmp_path)])
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "pdf-constructs-cheatsheet.pdf").is_file()
+
+
 # The cache: outputs never depend on it
 
 
@@ -248,6 +260,7 @@ from pathlib import Path
 from exporter.backends import BuildOptions
 from exporter.backends.pdf import formulas, render_cheatsheet, render_flashcards
 from exporter.build import make_context
+from exporter.cli import main
 from exporter.validate import load_deck
 path = Path(sys.argv[1])
 deck, _ = load_deck(path)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from markdown_it.tree import SyntaxTreeNode
 
-from .blocks import BREAK, Block, Code, Face, Math, Rule, Table, Text
+from .blocks import BREAK, Block, Code, Math, Rule, Table, Text
 from .formulas import BadTex, typeset
 from .highlight import code_lines
 from .inlines import Inline, Segment, segments, strip
@@ -50,19 +50,20 @@ def _segments(nodes: Nodes, state: Inline, blocks: bool) -> list[Segment]:
             out.append((BREAK, state.face()))
         elif node.type in ("math_block", "fence", "code_block", "html_block"):
             text = node.content.strip()
-            out += segments([], state) if not text else _block_as_run(node, text, state)
+            if text:
+                out.append(_block_as_run(node, text, state))
         else:
             out += segments([node], state, blocks)
     return out
 
 
-def _block_as_run(node: SyntaxTreeNode, text: str, state: Inline) -> list[Segment]:
+def _block_as_run(node: SyntaxTreeNode, text: str, state: Inline) -> Segment:
+    """A block inside a question or answer, which are one line of runs: math inline, code mono."""
     if node.type == "math_block":
         made = typeset(text, False)
         if not isinstance(made, BadTex):
-            base = state.face()
-            return [(text, Face(base.role, base.color, base.href, base.strike, base.script, made))]
-    return [(text, replace(state, mono=node.type != "html_block").face())]
+            return (text, state.math_face(made))
+    return (text, replace(state, mono=node.type != "html_block").face())
 
 
 class BlockBuilder:

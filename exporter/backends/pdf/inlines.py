@@ -9,7 +9,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from .blocks import BREAK, Block, Face, Image, Math, Run, face
 from .fields import written_as_display
-from .formulas import BadTex, typeset
+from .formulas import BadTex, Formula, typeset
 from .styles import LINK
 
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -32,6 +32,11 @@ class Inline:
     def face(self) -> Face:
         return face(self.bold, self.italic, self.mono, LINK if self.href else None, self.href,
                     self.strike, self.script)
+
+    def math_face(self, formula: Formula) -> Face:
+        """A fresh face per formula: runs in one face object merge, formulas never may."""
+        base = self.face()
+        return Face(base.role, base.color, base.href, base.strike, base.script, formula)
 
 
 Segment = Run | Block  # a run of text, or a block that interrupts the paragraph
@@ -75,8 +80,7 @@ def _math(tex: str, state: Inline, display: bool) -> list[Segment]:
         return [(tex, replace(state, mono=True).face())]
     if display:
         return [Math(made)]
-    base = state.face()
-    return [(made.tex, Face(base.role, base.color, base.href, base.strike, base.script, made))]
+    return [(made.tex, state.math_face(made))]
 
 
 def _image(node: SyntaxTreeNode, state: Inline, blocks: bool) -> list[Segment]:

@@ -124,9 +124,9 @@ class MathBox(Item):
         left = x + self.left + (self.width - self.left - f.width * size) / 2
         baseline = top - self.pad - f.ascent * size
         hidden = hidden_tex(f, self.ts.fonts)
-        pen.move(left, baseline)
+        text = pen.move(left, baseline)
         pen.style((self.ts.fonts["regular"], size), INK, 0.0)
-        write_hidden(pen.move_on(), hidden, self.ts.unit(hidden, "regular"), f, size)
+        write_hidden(text, hidden, self.ts.unit(hidden, "regular"), f, size)
         draw_formula(pen.flush(), f, left, baseline, size, INK)
 
 

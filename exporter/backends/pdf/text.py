@@ -69,10 +69,6 @@ class Pen:
             text.setRise(rise)
         self._state = (font, paint, rise)
 
-    def move_on(self):
-        """The open text object, its cursor where the last text left it."""
-        return self._text
-
     def flush(self) -> Canvas:
         """End the text object: the canvas is free for graphics."""
         if self._text is not None:
@@ -211,7 +207,7 @@ class TextSetter:
                     if pending:
                         text.textOut("".join(pending))
                         pending = []
-                    self._hidden_formula(pen, face, size, color, face.script * fs * SCRIPT_RISE)
+                    self._hidden_formula(pen, text, face, size, color, face.script * fs * SCRIPT_RISE)
                     current = None
                     marks.append((pos, width * fs, face, size))
                     pos += width * fs
@@ -238,11 +234,11 @@ class TextSetter:
                                  size, face.color or color)
                 self._mark(canv, left, width, baseline, face, size)
 
-    def _hidden_formula(self, pen: Pen, face: Face, size: float, color: Color, rise: float
+    def _hidden_formula(self, pen: Pen, text, face: Face, size: float, color: Color, rise: float
                         ) -> None:
         hidden = hidden_tex(face.formula, self.fonts)
         pen.style((self.fonts["regular"], size), face.color or color, rise)
-        write_hidden(pen.move_on(), hidden, self.unit(hidden, "regular"), face.formula, size)
+        write_hidden(text, hidden, self.unit(hidden, "regular"), face.formula, size)
 
     @staticmethod
     def _mark(canv: Canvas, left: float, width: float, baseline: float, face: Face,
