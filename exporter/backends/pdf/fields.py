@@ -20,7 +20,13 @@ class FieldTrees:
 
 def field_trees(question: Question, context: object = None) -> FieldTrees:
     """The trees of a question's three Markdown fields (context: the BuildContext, unused yet)."""
-    return FieldTrees(parse(question.question), parse(question.answer), parse(question.details))
+    return FieldTrees(field_tree(question.question), field_tree(question.answer),
+                      field_tree(question.details))
+
+
+def field_tree(text: str) -> SyntaxTreeNode:
+    """One field's tree: the single place a tree is parsed for the PDFs and their checks."""
+    return parse(text)
 
 
 def written_as_display(node: SyntaxTreeNode) -> bool:
