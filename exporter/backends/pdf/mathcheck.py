@@ -6,10 +6,8 @@ import gc
 
 from ...diagnostics import Diagnostic, warning
 from ...model import Deck
-from .fields import field_tree, written_as_display
+from .fields import math_tokens, written_as_display
 from .formulas import BadTex, typeset
-
-MATH_NODES = ("math_inline", "math_inline_double", "math_block")
 
 
 def check_math(deck: Deck, path: str) -> list[Diagnostic]:
@@ -42,9 +40,7 @@ def _problems(questions: list, path: str) -> list[Diagnostic]:
             text = getattr(q, field)
             if not _may_hold_math(text):
                 continue
-            for node in field_tree(text).walk():
-                if node.type not in MATH_NODES:
-                    continue
+            for node in math_tokens(text):
                 display = node.type == "math_block" or written_as_display(node)
                 made = typeset(node.content, display and field == "details")
                 if isinstance(made, BadTex):
