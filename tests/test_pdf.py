@@ -15,17 +15,19 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from exporter.backends import BuildOptions
-from exporter.backends.pdf import COLUMN_GAP, FOOTER_HEIGHT, MARGIN, render_cheatsheet, render_flashcards
+from exporter.backends.pdf import render_cheatsheet, render_flashcards
+from exporter.backends.pdf.cheatsheet import COLUMN_GAP, FOOTER_HEIGHT, MARGIN
 from exporter.backends.pdf.flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
 from exporter.backends.pdf.fonts import BUNDLED_DIR, load_fonts
-from exporter.backends.pdf.html import parse, text_of
 from exporter.build import make_context
 from exporter.diagnostics import ContentError
+from exporter.markup.tree import parse
 from exporter.validate import load_deck
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 REAL = ROOT / "content" / "questions.yaml"
+CONSTRUCTS = ROOT / "tests" / "fixtures" / "pdf-constructs.yaml"  # every construct, math too
 TOLERANCE = 1.0  # pdfplumber's glyph boxes come from the font size, not the outlines
 
 
@@ -40,12 +42,11 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def plain(html: str) -> str:
-    return text_of_nodes(parse(html))
-
-
-def text_of_nodes(nodes) -> str:
-    return "".join(text_of(n) for n in nodes)
+def plain(markdown: str) -> str:
+    """The text a field prints: its words, code as written, math as its (hidden) TeX."""
+    printed = ("text", "code_inline", "html_inline", "math_inline", "math_inline_double",
+               "fence", "code_block", "math_block", "html_block")
+    return " ".join(n.content for n in parse(markdown).walk() if n.type in printed)
 
 
 @dataclasses.dataclass
@@ -110,11 +111,11 @@ def long_deck_path(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module", params=["minimal", "content", "long"])
+@pytest.fixture(scope="module", params=["minimal", "content", "long", "constructs"])
 def rendered(request) -> Rendered:
     if request.param == "long":
         return render(request.getfixturevalue("long_deck_path"))
-    return render({"minimal": MINIMAL, "content": REAL}[request.param])
+    return render({"minimal": MINIMAL, "content": REAL, "constructs": CONSTRUCTS}[request.param])
 
 
 @pytest.fixture(scope="module")
@@ -137,16 +138,15 @@ def page_texts(data: bytes) -> list[str]:
 def test_cheatsheet_has_every_question_and_answer(rendered: Rendered) -> None:
     text = squash("".join(page_texts(rendered.cheatsheet)))
     for q in rendered.deck.questions:
-        html = rendered.context.html[q.id]
-        assert squash(plain(html.question)) in text, q.id
-        assert squash(plain(html.answer)) in text, q.id
+        assert squash(plain(q.question)) in text, q.id
+        assert squash(plain(q.answer)) in text, q.id
 
 
 def test_cheatsheet_has_every_non_ascii_character(rendered: Rendered) -> None:
-    deck, html = rendered.deck, rendered.context.html
+    deck = rendered.deck
     content = [deck.title, *(t.title for t in deck.topics)]
     for q in deck.questions:
-        content += [plain(html[q.id].question), plain(html[q.id].answer), plain(html[q.id].details)]
+        content += [plain(q.question), plain(q.answer), plain(q.details)]
     wanted = {ch for field in content for ch in field if ord(ch) > 127 and not ch.isspace()}
     assert wanted, "the deck should exercise non-ASCII text"
     printed = set("".join(page_texts(rendered.cheatsheet)))
@@ -274,8 +274,7 @@ def test_long_deck_breaks_columns_inside_details(long_rendered: Rendered) -> Non
 def test_a_question_is_never_parted_from_its_answer(rendered: Rendered) -> None:
     columns = column_texts(rendered.cheatsheet)
     for q in rendered.deck.questions:
-        html = rendered.context.html[q.id]
-        question, answer = squash(plain(html.question)), squash(plain(html.answer))
+        question, answer = squash(plain(q.question)), squash(plain(q.answer))
         assert any(question + answer in c for c in columns), q.id
 
 
@@ -283,7 +282,7 @@ def test_a_topic_heading_never_ends_a_column(rendered: Rendered) -> None:
     columns = column_texts(rendered.cheatsheet)
     for topic in rendered.deck.topics:
         first = rendered.deck.questions_in(topic.id)[0]
-        question = squash(plain(rendered.context.html[first.id].question))
+        question = squash(plain(first.question))
         assert any(squash(topic.title) + question in c for c in columns), topic.id
 
 
@@ -324,7 +323,7 @@ def test_outline_has_one_entry_per_topic_pointing_at_its_heading(rendered: Rende
 def test_every_question_is_on_a_front_page(rendered: Rendered) -> None:
     fronts = squash("".join(page_texts(rendered.flashcards)[0::2]))
     for q in rendered.deck.questions:
-        assert squash(plain(rendered.context.html[q.id].question)) in fronts, q.id
+        assert squash(plain(q.question)) in fronts, q.id
 
 
 def _label_cells(page, grid: Grid) -> dict[str, tuple[int, int]]:
@@ -350,7 +349,7 @@ def test_each_back_sits_behind_its_front_for_long_edge_duplex(rendered: Rendered
 def test_backs_show_the_answer(minimal: Rendered) -> None:
     backs = squash("".join(page_texts(minimal.flashcards)[1::2]))
     for q in minimal.deck.questions:
-        assert squash(plain(minimal.context.html[q.id].answer)) in backs
+        assert squash(plain(q.answer)) in backs
 
 
 def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) -> None:

@@ -12,7 +12,8 @@ from reportlab.pdfgen.canvas import Canvas
 from ...diagnostics import Diagnostic
 from ...model import Deck, Question
 from .. import BuildContext
-from .blocks import Block, Text, inline_html
+from .blocks import Block, Text
+from .builder import field_runs
 from .common import (
     binary_streams,
     compress_last_page,
@@ -24,8 +25,10 @@ from .common import (
     raise_if,
     source_path,
 )
+from .fields import field_trees
 from .fonts import load_fonts
-from .layout import Item, Prepared, Typesetter, draw_placed, place, stack_height
+from .items import Item, draw_placed, place, stack_height
+from .layout import Prepared, Typesetter
 from .styles import KINDS, MUTED, RULE
 
 COLS, ROWS = 2, 4
@@ -101,10 +104,10 @@ class CardRenderer:
 
     def content(self, card: Card) -> tuple[tuple, list[Block], list[Diagnostic]]:
         """A card's front runs and back blocks, parsed once, with what its fonts or images lack."""
-        html = self.context.html[card.question.id]
-        front = inline_html(html.question, bold=True)
+        trees = field_trees(card.question, self.context)
+        front = field_runs(trees.question, bold=True)
         # Bold sets the short answer apart from the details below it.
-        back = [Text(inline_html(html.answer, bold=True), "answer"), *self.ts.builder.html(html.details)]
+        back = [Text(field_runs(trees.answer, bold=True), "answer"), *self.ts.builder.tree(trees.details)]
         used: dict[str, set[str]] = {}
         self.ts.text_usage(front, used)
         self.ts.usage(back, used)
