@@ -380,8 +380,8 @@ def _with_text(deck, field: str, value: str):
 
 @pytest.mark.parametrize("render_pdf", [render_cheatsheet, render_flashcards])
 @pytest.mark.parametrize("field,value", [
-    ("question", "What does 中 mean?"),
-    ("details", "Code:\n\n```python\nprint('中')\n```\n"),
+    ("question", "What does \U0010fffd mean?"),
+    ("details", "Code:\n\n```python\nprint('\U0010fffd')\n```\n"),
 ])
 def test_a_character_the_font_lacks_names_question_and_character(minimal: Rendered, render_pdf,
                                                                  field: str, value: str) -> None:
@@ -393,11 +393,11 @@ def test_a_character_the_font_lacks_names_question_and_character(minimal: Render
     q = deck.questions[0]
     assert (diagnostic.path, diagnostic.line, diagnostic.col) == (str(MINIMAL), q.loc.line, q.loc.col)
     assert f"question '{q.id}'" in diagnostic.message
-    assert "'中' (U+4E2D)" in diagnostic.message
+    assert "'\U0010fffd' (U+10FFFD)" in diagnostic.message
 
 
 def test_a_topic_title_the_font_lacks_is_reported_at_the_topic(minimal: Rendered) -> None:
-    topic = dataclasses.replace(minimal.deck.topics[0], title="基本")
+    topic = dataclasses.replace(minimal.deck.topics[0], title="\U0010fffd")
     deck = dataclasses.replace(minimal.deck, topics=(topic, *minimal.deck.topics[1:]))
     with pytest.raises(ContentError) as raised:
         render_cheatsheet(deck, make_context(deck, MINIMAL))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -33,16 +32,16 @@ from .common import (
     binary_streams,
     compress_last_page,
     coverage_problems,
-    fit_text,
     image_problems,
     page_size,
     pdf_date,
     raise_if,
     source_path,
 )
+from .fallback import fonts_for
 from .flashcards import render as render_flashcards_
-from .fonts import load_fonts
 from .layout import ImageBox, Item, Pen, RuleLine, Typesetter, stack_height
+from .shaping import draw_string, fit_string, string_width
 from .styles import ACCENT, KINDS, MUTED, RULE
 
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this
@@ -189,11 +188,12 @@ class NumberedCanvas(Canvas):
         self.setStrokeColor(RULE)
         self.setLineWidth(0.4)
         self.line(MARGIN, MARGIN + 9, width - MARGIN, MARGIN + 9)
-        self.setFont(self._footer_font, FOOTER_SIZE)
+        fonts = self._footer_font
         self.setFillColor(MUTED)
-        room = width - 2 * MARGIN - stringWidth(right, self._footer_font, FOOTER_SIZE) - 24
-        self.drawString(MARGIN, MARGIN + 2, fit_text(self._footer_text, self._footer_font, room, FOOTER_SIZE))
-        self.drawRightString(width - MARGIN, MARGIN + 2, right)
+        room = width - 2 * MARGIN - string_width(fonts, "regular", right, FOOTER_SIZE) - 24
+        draw_string(self, fonts, "regular", FOOTER_SIZE, MARGIN, MARGIN + 2,
+                    fit_string(fonts, "regular", self._footer_text, room, FOOTER_SIZE))
+        draw_string(self, fonts, "regular", FOOTER_SIZE, width - MARGIN, MARGIN + 2, right, "right")
 
 
 def title_items(deck: Deck, ts: Typesetter, width: float) -> list[Item]:
@@ -260,7 +260,7 @@ def question_stack(ts: Typesetter, q, html, topic,
 
 
 def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
-    fonts = load_fonts(context.options.font_dir)
+    fonts = fonts_for(deck, context)
     geometry = SheetGeometry(*page_size(context))
     ts = Typesetter(fonts, Path(context.content_dir),
                     max_image_height=(geometry.height - 2 * MARGIN) * 0.3)
@@ -288,7 +288,7 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
             PageTemplate("first", [title_frame, *geometry.columns(top - title_height, "a")]),
             PageTemplate("rest", geometry.columns(top, "b")),
         ])
-    footer = (fonts["regular"], f"{deck.title}  ·  version {deck.version}")
+    footer = (fonts, f"{deck.title}  ·  version {deck.version}")
     with binary_streams():
         doc.build(story, canvasmaker=partial(NumberedCanvas, footer=footer,
                                              date=pdf_date(context.timestamp), problems=problems))

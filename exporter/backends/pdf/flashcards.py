@@ -6,7 +6,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ...diagnostics import Diagnostic
@@ -17,15 +16,15 @@ from .common import (
     binary_streams,
     compress_last_page,
     coverage_problems,
-    fit_text,
     image_problems,
     page_size,
     pdf_date,
     raise_if,
     source_path,
 )
-from .fonts import load_fonts
+from .fallback import fonts_for
 from .layout import Item, Prepared, Typesetter, draw_placed, place, stack_height
+from .shaping import draw_string, fit_string, string_width
 from .styles import KINDS, MUTED, RULE
 
 COLS, ROWS = 2, 4
@@ -116,12 +115,12 @@ class CardRenderer:
         w, h = self.grid.card
         top = y + h - CARD_PAD - HEADER_SIZE
         number = f"#{card.number}"
-        font = self.ts.fonts["regular"]
-        canvas.setFont(font, HEADER_SIZE)
+        fonts = self.ts.fonts
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(x + w - CARD_PAD, top, number)
-        room = w - 2 * CARD_PAD - stringWidth(number, font, HEADER_SIZE) - 8
-        canvas.drawString(x + CARD_PAD, top, fit_text(card.topic_title, font, room, HEADER_SIZE))
+        draw_string(canvas, fonts, "regular", HEADER_SIZE, x + w - CARD_PAD, top, number, "right")
+        room = w - 2 * CARD_PAD - string_width(fonts, "regular", number, HEADER_SIZE) - 8
+        draw_string(canvas, fonts, "regular", HEADER_SIZE, x + CARD_PAD, top,
+                    fit_string(fonts, "regular", card.topic_title, room, HEADER_SIZE))
 
     def front(self, canvas: Canvas, x: float, y: float, card: Card, runs: tuple) -> None:
         self.header(canvas, x, y, card)
@@ -221,7 +220,7 @@ def draw_sheet(canvas: Canvas, renderer: CardRenderer, sheet: list[Card]) -> lis
 
 def render(deck: Deck, context: BuildContext) -> bytes:
     """The sheets, a pair of pages at a time; any problem is raised before the PDF is returned."""
-    fonts = load_fonts(context.options.font_dir)
+    fonts = fonts_for(deck, context)
     grid = Grid(*page_size(context))
     ts = Typesetter(fonts, Path(context.content_dir), max_image_height=grid.body[1] * 0.4)
     renderer = CardRenderer(ts, grid, context)

@@ -8,18 +8,17 @@ code row, table row, image, rule) each; callers stack them into columns or cards
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportlab.lib.colors import Color
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from .blocks import BREAK, Block, BlockBuilder, Code, Face, Image, Table, Text
 from .code import CodeFace, CodeRow, token_style, wrap_code
 from .fonts import FontSet
+from .shaping import begin_actual_text, end_actual_text, has_rtl, is_rtl_paragraph, shape, visual
 from .styles import (
     CODE_BACK,
     CODE_LEADING,
@@ -113,11 +112,12 @@ class Item:
 class Paragraph:
     """What the lines of one paragraph share."""
 
-    __slots__ = ("ts", "size", "kind", "x", "width", "bullet")
+    __slots__ = ("ts", "size", "kind", "x", "width", "bullet", "rtl")
 
     def __init__(self, ts: Typesetter, size: float, kind: Kind, x: float, width: float,
-                 bullet: tuple[str, float] | None) -> None:
+                 bullet: tuple[str, float] | None, rtl: bool = False) -> None:
         self.ts, self.size, self.kind, self.x, self.width, self.bullet = ts, size, kind, x, width, bullet
+        self.rtl = rtl
 
 
 class Line(Item):
@@ -135,7 +135,7 @@ class Line(Item):
         baseline = top - fs
         left = x + p.x + p.ts.align_offset(self.words, p, fs)
         bullet = (p.bullet[0], x + p.bullet[1]) if self.first and p.bullet else None
-        p.ts.draw_words(pen, self.words, left, baseline, fs, p.kind.color, bullet)
+        p.ts.draw_words(pen, self.words, left, baseline, fs, p.kind.color, bullet, p.rtl)
 
 
 class CodeLine(Item):
@@ -157,14 +157,12 @@ class CodeLine(Item):
         y = top - CODE_PAD * self.pad_top - face.size * 0.93
         text = canv.beginText(x + self.left + CODE_PAD + row.indent, y)
         if row.continued:
-            text.setFont(face.regular, face.size)
             text.setFillColor(MUTED)
-            text.textOut(face.marker + " ")
+            face.show(text, "mono", face.marker + " ")
         for chunk, cls in row.runs:
             bold, color = token_style(cls)
-            text.setFont(face.bold if bold else face.regular, face.size)
             text.setFillColor(color)
-            text.textOut(chunk)
+            face.show(text, "monobold" if bold else "mono", chunk)
         canv.drawText(text)
 
 
@@ -295,7 +293,7 @@ class Typesetter:
 
     def __init__(self, fonts: FontSet, content_dir: Path, max_image_height: float) -> None:
         self.fonts, self.content_dir, self.max_image_height = fonts, content_dir, max_image_height
-        self._widths = {role: _char_widths(fonts[role]) for role in fonts.names}
+        self._widths = {role: fonts.widths(role) for role in fonts.names}
         self.bullets = tuple(b if fonts.has("regular", b) else "-" for b in BULLETS)
         self.marker = CONTINUATION if fonts.has("mono", CONTINUATION) else ">"
         self.builder = BlockBuilder(self.bullets, lambda text: self.unit(text, "regular"))
@@ -373,6 +371,7 @@ class Typesetter:
                         words.append(word)
                         word = Word()
                 elif part:
+                    part = shape(part)
                     _add_piece(word, part, face, self.piece_width(part, face))
         if word.pieces:
             words.append(word)
@@ -411,8 +410,11 @@ class Typesetter:
                    ) -> list[Item]:
         fs = size * kind.scale
         x = indent * size
+        rtl = paragraph_rtl(words)
+        if rtl and kind.align == "left":
+            kind = replace(kind, align="right")  # right-to-left paragraphs align right
         para = Paragraph(self, size, kind, x, width - x,
-                         (bullet, bullet_at * size) if bullet else None)
+                         (bullet, bullet_at * size) if bullet else None, rtl)
         lines = break_lines(words, (width - x) / fs, self.piece_width)
         # A paragraph's first line never ends a column alone (reportlab's allowOrphans=0).
         return [Line(para, line, i == 0, space if i == 0 else 0.0,
@@ -421,8 +423,7 @@ class Typesetter:
 
     def code_items(self, block: Code, size: float, width: float, after: float) -> list[Item]:
         fs = size * CODE_SCALE
-        face = CodeFace(self.fonts["mono"], self.fonts["monobold"], fs, round(fs * CODE_LEADING, 2),
-                        self.marker)
+        face = CodeFace(self.fonts, fs, round(fs * CODE_LEADING, 2), self.marker)
         left = block.indent * size
         rows = wrap_code(block.lines, width - left - 2 * CODE_PAD, face, self._code_width) or [
             CodeRow(0.0, False, ())]
@@ -501,42 +502,48 @@ class Typesetter:
         return gap if align == "right" else gap / 2
 
     def draw_words(self, pen: Pen, words: list[Word], x: float, baseline: float, fs: float,
-                   color: Color, bullet: tuple[str, float] | None = None) -> None:
-        """Consecutive text in one face goes out as one string."""
+                   color: Color, bullet: tuple[str, float] | None = None, rtl: bool = False) -> None:
+        """Consecutive text in one face goes out as one string, each run in the font that has it."""
         if bullet:  # in the same text object, so text extraction keeps it on the line
             text = pen.move(bullet[1], baseline)
-            pen.style((self.fonts["regular"], fs), color, 0.0)
-            text.textOut(bullet[0])
+            self._show(pen, bullet[0], (("regular", fs), color, 0.0))
         text = pen.move(x, baseline)
         marks: list[tuple[float, float, Face, float]] = []  # links and strikes, drawn after
         pending: list[str] = []
         current = None
         pos = x
-        last = len(words) - 1
-        for i, word in enumerate(words):
-            pieces = word.pieces
-            if i < last:
-                pieces = [*pieces, (" ", word.space_face or pieces[-1][1], word.space)]
-            for chunk, face, width in pieces:
-                size = fs * SCRIPT_SCALE if face.script else fs
-                want = (self.fonts[face.role], size), face.color or color, face.script * fs * SCRIPT_RISE
-                if want != current:
-                    if pending:
-                        text.textOut("".join(pending))
-                        pending = []
-                    pen.style(*want)
-                    current = want
-                pending.append(chunk)
-                if face.href or face.strike:
-                    marks.append((pos, width * fs, face, size))
-                pos += width * fs
+        pieces = line_pieces(words)
+        logical = "".join(p[0] for p in pieces) if rtl or has_rtl_pieces(pieces) else None
+        if logical is not None:
+            pieces = visual(pieces, rtl, self.piece_width)
+            begin_actual_text(text, logical)
+        for chunk, face, width in pieces:
+            size = fs * SCRIPT_SCALE if face.script else fs
+            want = (face.role, size), face.color or color, face.script * fs * SCRIPT_RISE
+            if want != current:
+                if pending:
+                    self._show(pen, "".join(pending), current)
+                    pending = []
+                current = want
+            pending.append(chunk)
+            if face.href or face.strike:
+                marks.append((pos, width * fs, face, size))
+            pos += width * fs
         if pending:
-            text.textOut("".join(pending))
+            self._show(pen, "".join(pending), current)
+        if logical is not None:
+            end_actual_text(text)
         if marks:
             # Links are annotations; a strike is a graphic, which may not sit inside text.
             canv = pen.flush() if any(m[2].strike for m in marks) else pen.canv
             for left, width, face, size in marks:
                 self._mark(canv, left, width, baseline, face, size)
+
+    def _show(self, pen: Pen, string: str, style: tuple) -> None:
+        (role, size), paint, rise = style
+        for name, run in self.fonts.runs(role, string):
+            pen.style((name, size), paint, rise)
+            pen._text.textOut(run)
 
     @staticmethod
     def _mark(canv: Canvas, left: float, width: float, baseline: float, face: Face,
@@ -550,21 +557,24 @@ class Typesetter:
             canv.line(left, baseline + size * 0.3, left + width, baseline + size * 0.3)
 
 
-class _Widths(dict):
-    """Character -> width at size 1; a character the font lacks has the font's default width."""
+def line_pieces(words: list[Word]) -> list[tuple[str, Face, float]]:
+    """A line's pieces in logical order, with the spaces between its words."""
+    pieces = []
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        pieces += word.pieces
+        if i < last:
+            pieces.append((" ", word.space_face or word.pieces[-1][1], word.space))
+    return pieces
 
-    def __init__(self, widths: dict[str, float], default: float) -> None:
-        super().__init__(widths)
-        self.default = default
 
-    def __missing__(self, ch: str) -> float:
-        return self.default
+def has_rtl_pieces(pieces) -> bool:
+    return any(has_rtl(p[0]) for p in pieces)
 
 
-@lru_cache(maxsize=16)
-def _char_widths(font_name: str) -> _Widths:
-    face = pdfmetrics.getFont(font_name).face
-    return _Widths({chr(c): w / 1000 for c, w in face.charWidths.items()}, face.defaultWidth / 1000)
+def paragraph_rtl(words: Words) -> bool:
+    text = " ".join(p[0] for w in words if w is not None for p in w.pieces)
+    return is_rtl_paragraph(text)
 
 
 def place(items: list[Item], room: float) -> tuple[list[tuple[Item, float]], bool]:
