@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ...diagnostics import ContentError, error
@@ -53,6 +53,23 @@ FALLBACKS = {
 FONT_SUFFIXES = (".ttf", ".otf")
 # Control characters never reach the page as glyphs: layout consumes them.
 _LAYOUT_CHARS = frozenset("\n\r\t")
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode map, with characters beyond U+FFFF as UTF-16 surrogate pairs:
+    reportlab 4 writes them as five hex digits, which readers cut to four (U+1F600 -> U+1F60)."""
+    def utf16(code: int) -> str:
+        return chr(code).encode("utf-16-be").hex().upper()
+    text = _original_cmap(fontname, subset)
+    head, _, _ = text.partition(f"{len(subset)} beginbfchar")
+    body = "\n".join(f"<{i:02X}> <{utf16(v)}>" for i, v in enumerate(subset))
+    return (f"{head}{len(subset)} beginbfchar\n{body}\nendbfchar\nendcmap\n"
+            "CMapName currentdict /CMap defineresource pop\nend\nend")
+
+
+_original_cmap = getattr(ttfonts.makeToUnicodeCMap, "original", ttfonts.makeToUnicodeCMap)
+_to_unicode_cmap.original = _original_cmap  # type: ignore[attr-defined]
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap  # the module-level helper reportlab calls by name
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,10 +193,15 @@ class FontSet:
 
 
 def _system_faces(wanted: tuple[str, ...]) -> dict[str, Face]:
+    """The best face for each character, then each character moved to the chosen face that
+    covers most of them: a script's shared signs (the danda, CJK punctuation) stay with it."""
+    best = {ch: system_fonts.face_for(ord(ch)) for ch in wanted}
+    chosen = sorted({f for f in best.values() if f is not None},
+                    key=lambda f: -sum(f.covers(ord(c)) for c in wanted))
     by_face: dict[system_fonts.SystemFace, list[str]] = {}
-    for ch in wanted:
-        found = system_fonts.face_for(ord(ch))
+    for ch, found in best.items():
         if found is not None:
+            found = next(f for f in chosen if f.covers(ord(ch)))
             by_face.setdefault(found, []).append(ch)
     faces: dict[str, Face] = {}
     for sys_face, chars in by_face.items():

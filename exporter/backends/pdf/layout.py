@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from .blocks import BREAK, Block, BlockBuilder, Code, Face, Image, Table, Text
 from .code import CodeFace, CodeRow, token_style, wrap_code
 from .fonts import FontSet
-from .shaping import begin_actual_text, end_actual_text, has_rtl, is_rtl_paragraph, shape, visual
+from .shaping import has_rtl, is_rtl_paragraph, shape, visual
 from .styles import (
     CODE_BACK,
     CODE_LEADING,
@@ -505,18 +505,16 @@ class Typesetter:
                    color: Color, bullet: tuple[str, float] | None = None, rtl: bool = False) -> None:
         """Consecutive text in one face goes out as one string, each run in the font that has it."""
         if bullet:  # in the same text object, so text extraction keeps it on the line
-            text = pen.move(bullet[1], baseline)
+            pen.move(bullet[1], baseline)
             self._show(pen, bullet[0], (("regular", fs), color, 0.0))
-        text = pen.move(x, baseline)
+        pen.move(x, baseline)
         marks: list[tuple[float, float, Face, float]] = []  # links and strikes, drawn after
         pending: list[str] = []
         current = None
         pos = x
         pieces = line_pieces(words)
-        logical = "".join(p[0] for p in pieces) if rtl or has_rtl_pieces(pieces) else None
-        if logical is not None:
+        if rtl or has_rtl_pieces(pieces):
             pieces = visual(pieces, rtl, self.piece_width)
-            begin_actual_text(text, logical)
         for chunk, face, width in pieces:
             size = fs * SCRIPT_SCALE if face.script else fs
             want = (face.role, size), face.color or color, face.script * fs * SCRIPT_RISE
@@ -531,8 +529,6 @@ class Typesetter:
             pos += width * fs
         if pending:
             self._show(pen, "".join(pending), current)
-        if logical is not None:
-            end_actual_text(text)
         if marks:
             # Links are annotations; a strike is a graphic, which may not sit inside text.
             canv = pen.flush() if any(m[2].strike for m in marks) else pen.canv

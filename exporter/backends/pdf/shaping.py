@@ -4,25 +4,23 @@ reportlab draws characters through a font's character map, one glyph per code po
 shaper that returns glyph ids (HarfBuzz) cannot feed it. arabic-reshaper returns the joined
 forms as code points (the Arabic Presentation Forms, which DejaVu and Noto have), and
 python-bidi's implementation of the bidi algorithm (UAX #9) orders a line for display; both
-cost about 0.03 ms a line (HarfBuzz shapes a line in 0.002 ms, but its output would need glyph-level
-embedding). Each reordered line is wrapped in a marked-content span whose ActualText is the
-line in logical order, so copying or extracting the text (pdftotext) reads as written.
+cost about 0.03 ms a line (HarfBuzz shapes a line in 0.002 ms, but its output would need
+glyph-level embedding). Lines are drawn in display order, as PDF text extractors expect:
+pdftotext reorders such lines back to logical order (an ActualText span, tried too, is read
+by poppler and then reversed a second time, so none is written).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 import arabic_reshaper
 from bidi import algorithm as uba
-from reportlab.pdfgen.textobject import PDFTextObject
 
 # Strong right-to-left letters: Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
-_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]+")
 _RESHAPER = arabic_reshaper.ArabicReshaper({"delete_harakat": False, "support_ligatures": True})
 
 
@@ -69,22 +67,6 @@ def visual(pieces: list[Piece], rtl: bool, width: Callable[[str, object], float]
     if run:
         out.append(("".join(run), face, width("".join(run), face)))
     return out
-
-
-def _unjoin(match: re.Match) -> str:
-    """Joined forms back to the letters as written (their compatibility decomposition)."""
-    return unicodedata.normalize("NFKC", match.group())
-
-
-def begin_actual_text(text: PDFTextObject, logical: str) -> None:
-    """Open a span whose extracted text is `logical` (PDF 1.5 ActualText, as UTF-16BE)."""
-    encoded = ("\ufeff" + _PRESENTATION.sub(_unjoin, logical)).encode("utf-16-be").hex().upper()
-    # reportlab has no marked-content call in text objects; BDC/EMC are legal inside BT/ET.
-    text._code.append(f"/Span <</ActualText <{encoded}>>> BDC")
-
-
-def end_actual_text(text: PDFTextObject) -> None:
-    text._code.append("EMC")
 
 
 def display(text: str) -> str:
