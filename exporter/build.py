@@ -319,6 +319,10 @@ def _summary(output: Output, deck: Deck, changed: bool) -> str:
         count = "image for the handbook"
     elif output.backend in ("pdf", "flashcards"):
         count = f"{output.data.count(b'/Type /Page') - output.data.count(b'/Type /Pages')} pages"
+        if output.backend == "flashcards":
+            from .backends.pdf.flashcards import shortened_backs
+
+            count += f", {shortened_backs(output.data)} backs too long for their card"
     elif output.backend == "anki":
         count = f"{len(deck.questions)} notes"
     else:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .backends import BACKEND_NAMES, HANDBOOK_STYLES, PAPER_SIZES
+from .backends import BACKEND_NAMES, FLASHCARDS_OVERFLOW, HANDBOOK_STYLES, PAPER_SIZES
 from .diagnostics import FORMATTERS
 
 DEFAULT_SOURCE = Path("content/questions.yaml")
@@ -70,7 +70,11 @@ def _output_options(command):
         click.option("--handbook-style", type=click.Choice(HANDBOOK_STYLES), default="plain",
                      show_default=True, help="quiz hides each answer in a collapsible block."),
         click.option("--font-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="A folder with another TrueType family for the PDFs (e.g. one with CJK)."),
+                     help="A folder with another font family for the PDFs (TrueType or OpenType)."),
+        click.option("--flashcards-overflow", type=click.Choice(FLASHCARDS_OVERFLOW),
+                     default="shorten", show_default=True,
+                     help="A back too long for its card: shorten it (the rest is on the cheat "
+                          "sheet, whose page it names) or continue it on the next card."),
         click.option("--templates", "templates_dir",
                      type=click.Path(exists=True, file_okay=False, path_type=Path),
                      help="A folder laid out like templates/ (anki/front.html, anki/back.html, "
@@ -82,11 +86,12 @@ def _output_options(command):
 
 
 def _build_options(paper: str, anki_flat: bool, handbook_style: str, font_dir: Path | None,
-                   templates_dir: Path | None):
+                   templates_dir: Path | None, flashcards_overflow: str = "shorten"):
     from .backends import BuildOptions
 
     return BuildOptions(paper=paper, anki_flat=anki_flat, handbook_style=handbook_style,
-                        font_dir=font_dir, templates_dir=templates_dir)
+                        font_dir=font_dir, templates_dir=templates_dir,
+                        flashcards_overflow=flashcards_overflow)
 
 
 @main.command()

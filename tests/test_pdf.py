@@ -353,8 +353,9 @@ def test_backs_show_the_answer(minimal: Rendered) -> None:
         assert squash(plain(minimal.context.html[q.id].answer)) in backs
 
 
-def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) -> None:
-    long = "\n".join(f"- point {i}: " + "words that fill the card " * 6 for i in range(80))
+def test_a_back_too_long_keeps_whole_items_then_names_the_cheat_sheet_page(minimal: Rendered) -> None:
+    """Shortened at a list item's end, never mid-sentence, and never below 7 pt."""
+    long = "\n".join(f"- point {i}: " + "words that fill the card " * 6 + "end." for i in range(80))
     first = dataclasses.replace(minimal.deck.questions[0], details=long)
     deck = dataclasses.replace(minimal.deck, questions=(first, *minimal.deck.questions[1:]))
     context = make_context(deck, MINIMAL)
@@ -364,10 +365,11 @@ def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) 
         grid = Grid(back.width, back.height)
         cell = _label_cells(back, grid)["#1"]
         chars = [c for c in back.chars if _card_cell(grid, c) == cell]
-        assert any(c["text"] == "…" for c in chars)
-        sizes = {round(c["size"], 2) for c in chars if c["text"] not in "…#1"}
-        assert min(sizes) >= 6.0 - 0.01, "never below the floor size"
-        assert "point 0" in back.extract_text()
+        text = "".join(c["text"] for c in chars)
+        assert "the rest: cheat sheet, page 1" in text
+        assert min(round(c["size"], 2) for c in chars) >= 7.0 - 0.01, "no text under 7 pt"
+        body = text.split("the rest:")[0]
+        assert "point 0" in body and body.rstrip().endswith("end."), "cut between list items"
 
 
 # Errors users can act on

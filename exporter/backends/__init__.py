@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # the CLI reads the names below at start-up; markdown must no
 
 PAPER_SIZES = ("a4", "letter")
 HANDBOOK_STYLES = ("plain", "quiz")
+FLASHCARDS_OVERFLOW = ("shorten", "continue")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class BuildOptions:
     font_dir: Path | None = None  # a folder with another TrueType family for the PDFs
     # A folder laid out like templates/ whose files replace the built-in ones they match.
     templates_dir: Path | None = None
+    # A flashcard back too long for its card: "shorten" (name the cheat-sheet page) or "continue".
+    flashcards_overflow: str = "shorten"
 
 
 @dataclass(frozen=True)

@@ -87,11 +87,13 @@ class Stack(Flowable):
 
     def __init__(self, make: Callable[[float], tuple[list[Item], int]] | None, space: float,
                  laid: tuple[list[Item], int] | None = None,
-                 marks: tuple[tuple[str, str], ...] = ()) -> None:
+                 marks: tuple[tuple[str, str], ...] = (), page_of: tuple[dict, str] | None = None
+                 ) -> None:
         super().__init__()
         self._make = make
         self._items, self.head = laid if laid else (None, 0)
         self.space, self.marks = space, marks
+        self.page_of = page_of  # (page map, question id): where the question starts is recorded
 
     def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
         return self.space
@@ -115,7 +117,7 @@ class Stack(Flowable):
             return []
         first = [*items[:cut], *extra]
         rest = Typesetter.continued(items[cut + len(extra):])
-        return [Stack(None, self.space, (first, 0), self.marks),
+        return [Stack(None, self.space, (first, 0), self.marks, self.page_of),
                 Stack(None, 0.0, (rest, 0))]
 
     @staticmethod
@@ -135,6 +137,9 @@ class Stack(Flowable):
         return best, []
 
     def draw(self) -> None:
+        if self.page_of:
+            pages, qid = self.page_of
+            pages.setdefault(qid, self.canv.getPageNumber())
         top, pen = self.height, Pen(self.canv)
         for n, item in enumerate(self._items or []):
             top -= item.space if n else 0.0
@@ -238,8 +243,8 @@ def question_problems(ts: Typesetter, blocks: list[Block], path: str, q) -> list
             + image_problems(ts.missing_images(blocks), path, q.loc, q.id))
 
 
-def question_stack(ts: Typesetter, q, html, topic,
-                   problems: list[Diagnostic], path: str) -> Stack:
+def question_stack(ts: Typesetter, q, html, topic, problems: list[Diagnostic], path: str,
+                   pages: dict[str, int]) -> Stack:
     """A question parsed and laid out only when the story reaches it, under its topic's heading
     if first; what its fonts or images lack goes to problems."""
     def make(width: float) -> tuple[list[Item], int]:
@@ -256,10 +261,36 @@ def question_stack(ts: Typesetter, q, html, topic,
 
     marks = ((f"topic-{topic.id}", topic.title),) if topic else ()
     space = TOPIC_BEFORE if topic else KINDS["question"].space * BODY_SIZE
-    return Stack(make, space, marks=marks)
+    return Stack(make, space, marks=marks, page_of=(pages, q.id))
 
 
 def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
+    pages: dict[str, int] = {}
+    data = _cheatsheet(deck, context, pages)
+    _PAGES.clear()
+    _PAGES[id(context)] = (context, pages)
+    return data
+
+
+# The last cheat sheet's page map, for the flashcards of the same build in the same process
+# (the context is kept so its id cannot be reused by another).
+_PAGES: dict[int, tuple[BuildContext, dict[str, int]]] = {}
+
+
+def cheatsheet_pages(deck: Deck, context: BuildContext) -> dict[str, int]:
+    """Question id -> the cheat-sheet page its question starts on, in the build of `context`.
+
+    Reuses the cheat sheet this process just rendered for the same build; otherwise (the two
+    PDFs render in different processes) lays it out again.
+    """
+    if id(context) in _PAGES and _PAGES[id(context)][0] is context:
+        return _PAGES[id(context)][1]
+    pages: dict[str, int] = {}
+    _cheatsheet(deck, context, pages)
+    return pages
+
+
+def _cheatsheet(deck: Deck, context: BuildContext, pages: dict[str, int]) -> bytes:
     fonts = fonts_for(deck, context)
     geometry = SheetGeometry(*page_size(context))
     ts = Typesetter(fonts, Path(context.content_dir),
@@ -277,7 +308,7 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
     for topic in deck.topics:
         for i, q in enumerate(deck.questions_in(topic.id)):
             story.append(question_stack(ts, q, context.html[q.id], None if i else topic,
-                                        problems, path))
+                                        problems, path, pages))
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=(geometry.width, geometry.height), invariant=1,
@@ -296,5 +327,5 @@ def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
 
 
 def render_flashcards(deck: Deck, context: BuildContext) -> bytes:
-    return render_flashcards_(deck, context)
+    return render_flashcards_(deck, context, pages=lambda: cheatsheet_pages(deck, context))
 

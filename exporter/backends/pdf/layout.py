@@ -31,6 +31,7 @@ from .styles import (
     Kind,
     leading_of,
 )
+from .wordbreak import cut_at
 
 BULLETS = ("•", "◦", "▪")
 CONTINUATION = "↪"
@@ -266,17 +267,22 @@ def break_lines(words: Words, room: float, measure) -> list[list[Word]]:
 
 
 def _cut(word: Word, room: float, measure) -> list[Word]:
+    """A word wider than a line in line-wide parts, broken where a reader expects (wordbreak)."""
+    chars = [(ch, face, measure(ch, face)) for text, face, _ in word.pieces for ch in text]
     parts: list[Word] = []
-    current = Word()
-    for text, face, _ in word.pieces:
-        for ch in text:
-            width = measure(ch, face)
-            if current.pieces and current.width + width > room:
-                parts.append(current)
-                current = Word()
-            _add_piece(current, ch, face, width)
-    current.space, current.space_face = word.space, word.space_face
-    return [*parts, current]
+    while chars:
+        used, fits = 0.0, 0
+        while fits < len(chars) and used + chars[fits][2] <= room:
+            used += chars[fits][2]
+            fits += 1
+        n = len(chars) if fits == len(chars) else cut_at("".join(c[0] for c in chars), fits)
+        part = Word()
+        for ch, face, width in chars[:n]:
+            _add_piece(part, ch, face, width)
+        parts.append(part)
+        chars = chars[n:]
+    parts[-1].space, parts[-1].space_face = word.space, word.space_face
+    return parts
 
 
 def _add_piece(word: Word, text: str, face: Face, width: float) -> None:
