@@ -224,8 +224,9 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     # A glyph the PDF font lacks, in the version only the cheat sheet prints: the worker
     # process renders the cheat sheet, finds it, and it is reported like any content error.
     assert [b.name for b in build_module.split(BACKENDS)[1]] == ["pdf", "anki"]
-    source.write_text(source.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.0 \U0010fffd"'),
-                      "utf-8")
+    private_use = "\U0010fffd"  # no font draws it
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace('version: "1.0"', f'version: "1.0 {private_use}"'), "utf-8")
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "parallel")])
     assert result.exit_code == 1
     assert "(U+10FFFD)" in result.stderr and "Traceback" not in result.output
