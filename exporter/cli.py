@@ -41,12 +41,20 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(tuple(FORMATTERS)), default="text",
               show_default=True, help="How to print problems.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-def validate(source: Path, fmt: str, strict: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also list the flashcard backs too long for their card.")
+def validate(source: Path, fmt: str, strict: bool, verbose: bool) -> None:
     """Check SOURCE (default content/questions.yaml) and report every problem at once."""
     from .validate import load_deck
 
     deck, diagnostics = load_deck(source)
     _report(diagnostics, fmt, sys.stdout)
+    if verbose and deck is not None and not any(d.is_error for d in diagnostics):
+        from .backends.pdf import shortened_backs
+        from .build import make_context
+
+        for line in shortened_backs(deck, make_context(deck, source)):
+            click.echo(line)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if fmt == "text":

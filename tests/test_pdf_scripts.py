@@ -267,3 +267,20 @@ def _card_texts(page) -> list[str]:
         chars.sort(key=lambda c: (round(c["top"]), c["x0"]))
         out.append("".join(c["text"] for c in chars))
     return out
+
+
+def test_build_counts_and_validate_lists_the_long_backs(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from exporter.cli import main
+
+    source = tmp_path / "questions.yaml"
+    shutil.copy(REAL, source)
+    built = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "out"),
+                                      "--only", "flashcards"])
+    assert built.exit_code == 0, built.output
+    count = int(re.search(r"(\d+) backs too long for their card", built.output).group(1))
+    listed = CliRunner().invoke(main, ["validate", "--verbose", str(source)])
+    notes = [line for line in listed.stdout.splitlines() if ": note: the back of question" in line]
+    assert len(notes) == count > 0
+    assert all(re.search(r"cheat-sheet page \d+$", line) for line in notes)

@@ -40,6 +40,7 @@ from .common import (
 )
 from .fallback import fonts_for
 from .flashcards import render as render_flashcards_
+from .flashcards import too_long
 from .layout import ImageBox, Item, Pen, RuleLine, Typesetter, stack_height
 from .shaping import draw_string, fit_string, string_width
 from .styles import ACCENT, KINDS, MUTED, RULE
@@ -329,3 +330,15 @@ def _cheatsheet(deck: Deck, context: BuildContext, pages: dict[str, int]) -> byt
 def render_flashcards(deck: Deck, context: BuildContext) -> bytes:
     return render_flashcards_(deck, context, pages=lambda: cheatsheet_pages(deck, context))
 
+
+
+def shortened_backs(deck: Deck, context: BuildContext) -> list[str]:
+    """For `validate --verbose`: one line per flashcard back too long for its card."""
+    long = too_long(deck, context)
+    pages = cheatsheet_pages(deck, context) if long else {}
+    path = source_path(context)
+    if context.options.flashcards_overflow == "continue":
+        return [f"{path}:{q.loc.line}:{q.loc.col}: note: the back of question '{q.id}' "
+                "continues on the next card" for q in long]
+    return [f"{path}:{q.loc.line}:{q.loc.col}: note: the back of question '{q.id}' is shortened; "
+            f"the rest is on cheat-sheet page {pages.get(q.id, '?')}" for q in long]

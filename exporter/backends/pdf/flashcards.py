@@ -301,6 +301,19 @@ def sides(renderer: CardRenderer, card: Card, problems: list[Diagnostic]) -> lis
             for part, (placed, note) in enumerate(renderer.backs(back))]
 
 
+def too_long(deck: Deck, context: BuildContext) -> list[Question]:
+    """The questions whose back does not fit one card (laid out, not drawn)."""
+    grid = Grid(*page_size(context))
+    ts = Typesetter(fonts_for(deck, context), Path(context.content_dir), max_image_height=grid.body[1] * 0.4)
+    renderer = CardRenderer(ts, grid, context)
+    out = []
+    for card in cards_of(deck):
+        backs = renderer.backs(renderer.content(card)[1])
+        if len(backs) > 1 or backs[0][1]:
+            out.append(card.question)
+    return out
+
+
 def render(deck: Deck, context: BuildContext,
            pages: Callable[[], dict[str, int]] = dict) -> bytes:
     """The sheets, a pair of pages at a time; any problem is raised before the PDF is returned.
