@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -284,3 +286,18 @@ def test_build_counts_and_validate_lists_the_long_backs(tmp_path: Path) -> None:
     notes = [line for line in listed.stdout.splitlines() if ": note: the back of question" in line]
     assert len(notes) == count > 0
     assert all(re.search(r"cheat-sheet page \d+$", line) for line in notes)
+
+
+def test_fallback_fonts_keep_builds_reproducible(tmp_path: Path) -> None:
+    """System faces are converted and subset afresh in each process: the bytes must not change."""
+    source = tmp_path / "scripts.yaml"
+    shutil.copy(SCRIPTS, source)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        subprocess.run([sys.executable, "-m", "exporter", "build", str(source), "-o", str(out),
+                        "--only", "pdf", "--only", "flashcards"], check=True, cwd=ROOT,
+                       capture_output=True, env=env)
+        digests.append([(p.name, p.read_bytes()) for p in sorted(out.iterdir())])
+    assert digests[0] == digests[1]

@@ -316,7 +316,7 @@ def _converted(path: str) -> bytes:
     """A CFF-flavoured .otf in --font-dir, converted whole to TrueType outlines."""
     from fontTools.ttLib import TTFont as ToolsFont
 
-    font = ToolsFont(path)
+    font = ToolsFont(path, recalcTimestamp=False)  # same file, same bytes: reproducible PDFs
     system_fonts.to_truetype(font)
     buffer = io.BytesIO()
     font.save(buffer)

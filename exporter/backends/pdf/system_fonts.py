@@ -114,7 +114,7 @@ def embeddable(path: str, index: int, chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path, fontNumber=index, lazy=True)
+    font = TTFont(path, fontNumber=index, lazy=True, recalcTimestamp=False)  # reproducible PDFs
     options = subset.Options()
     options.layout_features, options.hinting, options.name_IDs = [], False, ["*"]
     options.notdef_outline = True
