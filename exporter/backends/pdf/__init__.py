@@ -1,9 +1,9 @@
 """Printable PDFs: a two-column cheat sheet with outline and a duplex flashcard sheet (reportlab).
 
-Fonts are DejaVu, shipped in exporter/fonts/; BuildOptions.font_dir swaps in another family
-(file names in pdf_fonts). Every character is checked against the font that sets it while the
-question is laid out, and any problem is raised before a PDF is returned: a missing glyph is a
-ContentError naming the question and the character.
+Fonts: DejaVu with fallbacks (fonts.py); BuildOptions.font_dir swaps in another family. Every
+character is checked against the fonts while the question is laid out, and any problem is
+raised before a PDF is returned: a character nothing can draw is a ContentError naming the
+question and the character.
 """
 
 from __future__ import annotations
