@@ -79,6 +79,14 @@ class SheetGeometry:
                 for i in (0, 1)]
 
 
+class PageMap(dict):
+    """Question id -> the page its question starts on, filled in as the cheat sheet is laid out."""
+
+    def __init__(self, drawn: bool = True) -> None:
+        super().__init__()
+        self.drawn = drawn  # False: the questions are laid out but not drawn
+
+
 class Stack(Flowable):
     """Items laid out on first wrap, splittable between items, dropped once drawn.
 
@@ -88,7 +96,7 @@ class Stack(Flowable):
 
     def __init__(self, make: Callable[[float], tuple[list[Item], int]] | None, space: float,
                  laid: tuple[list[Item], int] | None = None,
-                 marks: tuple[tuple[str, str], ...] = (), page_of: tuple[dict, str] | None = None
+                 marks: tuple[tuple[str, str], ...] = (), page_of: tuple[PageMap, str] | None = None
                  ) -> None:
         super().__init__()
         self._make = make
@@ -119,7 +127,7 @@ class Stack(Flowable):
         first = [*items[:cut], *extra]
         rest = Typesetter.continued(items[cut + len(extra):])
         return [Stack(None, self.space, (first, 0), self.marks, self.page_of),
-                Stack(None, 0.0, (rest, 0))]
+                Stack(None, 0.0, (rest, 0), page_of=self.page_of)]
 
     @staticmethod
     def _cut(items: list[Item], room: float, least: int) -> tuple[int, list[Item]]:
@@ -141,6 +149,9 @@ class Stack(Flowable):
         if self.page_of:
             pages, qid = self.page_of
             pages.setdefault(qid, self.canv.getPageNumber())
+            if not pages.drawn:  # only the page map is wanted: laid out, not drawn
+                self._items = []
+                return
         top, pen = self.height, Pen(self.canv)
         for n, item in enumerate(self._items or []):
             top -= item.space if n else 0.0
@@ -245,7 +256,7 @@ def question_problems(ts: Typesetter, blocks: list[Block], path: str, q) -> list
 
 
 def question_stack(ts: Typesetter, q, html, topic, problems: list[Diagnostic], path: str,
-                   pages: dict[str, int]) -> Stack:
+                   pages: PageMap) -> Stack:
     """A question parsed and laid out only when the story reaches it, under its topic's heading
     if first; what its fonts or images lack goes to problems."""
     def make(width: float) -> tuple[list[Item], int]:
@@ -266,7 +277,7 @@ def question_stack(ts: Typesetter, q, html, topic, problems: list[Diagnostic], p
 
 
 def render_cheatsheet(deck: Deck, context: BuildContext) -> bytes:
-    pages: dict[str, int] = {}
+    pages = PageMap()
     data = _cheatsheet(deck, context, pages)
     _PAGES.clear()
     _PAGES[id(context)] = (context, pages)
@@ -286,12 +297,12 @@ def cheatsheet_pages(deck: Deck, context: BuildContext) -> dict[str, int]:
     """
     if id(context) in _PAGES and _PAGES[id(context)][0] is context:
         return _PAGES[id(context)][1]
-    pages: dict[str, int] = {}
+    pages = PageMap(drawn=False)
     _cheatsheet(deck, context, pages)
     return pages
 
 
-def _cheatsheet(deck: Deck, context: BuildContext, pages: dict[str, int]) -> bytes:
+def _cheatsheet(deck: Deck, context: BuildContext, pages: PageMap) -> bytes:
     fonts = fonts_for(deck, context)
     geometry = SheetGeometry(*page_size(context))
     ts = Typesetter(fonts, Path(context.content_dir),

@@ -79,8 +79,10 @@ class Face:
     name: str
     label: str
     chars: frozenset[str]
-    widths: dict[str, float]
+    widths: dict[str, float]  # grows by the shaped glyphs drawn (see FontSet.add_glyphs)
     default: float
+    path: str | None = None  # the font file, for a shaper; None when converted in memory
+    index: int = 0
 
     @classmethod
     def register(cls, name: str, source, label: str | None = None, index: int = 0) -> Face:
@@ -89,7 +91,8 @@ class Face:
         face = font.face
         chars = frozenset(chr(c) for c, g in face.charToGlyph.items() if g)
         return cls(name, label or face.name.decode("latin-1"), chars,
-                   {chr(c): w / 1000 for c, w in face.charWidths.items()}, face.defaultWidth / 1000)
+                   {chr(c): w / 1000 for c, w in face.charWidths.items()}, face.defaultWidth / 1000,
+                   source if isinstance(source, str) else None, index)
 
 
 class Widths(dict):
@@ -114,6 +117,10 @@ class FontSet:
     chain: tuple[Face, ...]  # shipped fallbacks
     late: tuple[Face, ...] = ()  # the --font-dir folder's other families
     system: dict[str, Face] = field(default_factory=dict)  # character -> system face (with_text)
+    # Shaped scripts: private-use stand-ins for glyphs (shaping.GLYPH_BASE + glyph id) and the
+    # text each shaped run was made from.
+    glyphs: dict[str, Face] = field(default_factory=dict)
+    unshaped: dict[str, str] = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, repr=False)  # (role, character) -> Face | None
 
     @property
@@ -150,6 +157,8 @@ class FontSet:
         return self._memo[key]
 
     def _find(self, role: str, ch: str) -> Face | None:
+        if ch in self.glyphs:
+            return self.glyphs[ch]
         if ch in self.main[role].chars:
             return self.main[role]
         if ch in self.main["regular"].chars:  # bold or code lacks it: the upright face has it
@@ -177,6 +186,19 @@ class FontSet:
         return [(face.name, "".join(chars)) for face, chars in
                 groupby(text, lambda ch: self.face_for(role, ch) or main)]
 
+    def add_glyphs(self, face: Face, glyphs: list[tuple[int, int, str]], shaped: str,
+                   original: str) -> None:
+        """Make face draw the stand-ins of shaped glyphs: (code point, glyph id, advance in
+        font units). reportlab embeds by code point, so each glyph gets one of its own."""
+        font = pdfmetrics.getFont(face.name).face
+        em = 1000 / font.unitsPerEm
+        for code, gid, advance in glyphs:
+            font.charToGlyph[code] = gid
+            font.charWidths[code] = advance * em
+            face.widths[chr(code)] = advance * em / 1000
+            self.glyphs[chr(code)] = face
+        self.unshaped[shaped] = original
+
     def widths(self, role: str) -> Widths:
         return Widths(self, role)
 
@@ -189,7 +211,7 @@ class FontSet:
         wanted = sorted(c for c in chars if c not in static and c not in _LAYOUT_CHARS
                         and not c.isspace())
         system = _system_faces(tuple(wanted)) if wanted else {}
-        return dataclasses.replace(self, system=system, _memo={})
+        return dataclasses.replace(self, system=system, glyphs={}, unshaped={}, _memo={})
 
 
 def _system_faces(wanted: tuple[str, ...]) -> dict[str, Face]:

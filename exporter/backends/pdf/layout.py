@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from .blocks import BREAK, Block, BlockBuilder, Code, Face, Image, Table, Text
 from .code import CodeFace, CodeRow, token_style, wrap_code
 from .fonts import FontSet
-from .shaping import has_rtl, is_rtl_paragraph, shape, visual
+from .shaping import has_rtl, is_rtl_paragraph, shape, show, visual
 from .styles import (
     CODE_BACK,
     CODE_LEADING,
@@ -377,7 +377,7 @@ class Typesetter:
                         words.append(word)
                         word = Word()
                 elif part:
-                    part = shape(part)
+                    part = shape(part, self.fonts)
                     _add_piece(word, part, face, self.piece_width(part, face))
         if word.pieces:
             words.append(word)
@@ -545,7 +545,7 @@ class Typesetter:
         (role, size), paint, rise = style
         for name, run in self.fonts.runs(role, string):
             pen.style((name, size), paint, rise)
-            pen._text.textOut(run)
+            show(pen._text, self.fonts, run)
 
     @staticmethod
     def _mark(canv: Canvas, left: float, width: float, baseline: float, face: Face,

@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import arabic_reshaper
+import uharfbuzz as hb
 from bidi import algorithm as uba
+from reportlab.pdfgen.textobject import PDFTextObject
 
 # Strong right-to-left letters: Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_INDIC = re.compile("[\u0900-\u097f\ua8e0-\ua8ff]+")
+GLYPH_BASE = 0xF0000  # plane-15 private use: a shaped glyph's stand-in is GLYPH_BASE + glyph id
+GLYPH_CHAR = chr(GLYPH_BASE)
 _RESHAPER = arabic_reshaper.ArabicReshaper({"delete_harakat": False, "support_ligatures": True})
 
 
@@ -28,9 +34,50 @@ def has_rtl(text: str) -> bool:
     return _RTL.search(text) is not None
 
 
-def shape(text: str) -> str:
-    """Arabic letters in their joined (presentation) forms; other text unchanged."""
-    return _RESHAPER.reshape(text) if _ARABIC.search(text) else text
+def shape(text: str, fonts=None) -> str:
+    """Arabic letters in their joined (presentation) forms; Devanagari shaped by HarfBuzz into
+    glyph stand-ins (with fonts); other text unchanged."""
+    if _ARABIC.search(text):
+        text = _RESHAPER.reshape(text)
+    if fonts is not None and _INDIC.search(text):
+        text = _INDIC.sub(lambda m: _shaped(m.group(), fonts), text)
+    return text
+
+
+def _shaped(segment: str, fonts) -> str:
+    """A run of Devanagari as private-use stand-ins of the glyphs HarfBuzz picks (conjuncts,
+    half forms, reordered vowel signs), which fonts learns to draw; unchanged without a font file."""
+    face = fonts.face_for("regular", segment[0])
+    if face is None or face.path is None:
+        return segment
+    buffer = hb.Buffer()
+    buffer.add_str(segment)
+    buffer.guess_segment_properties()
+    hb.shape(_hb_font(face.path, face.index), buffer, {})
+    glyphs = [(GLYPH_BASE + info.codepoint, info.codepoint, pos.x_advance)
+              for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)]
+    shaped = "".join(chr(code) for code, _, _ in glyphs)
+    fonts.add_glyphs(face, glyphs, shaped, segment)
+    return shaped
+
+
+@lru_cache(maxsize=16)
+def _hb_font(path: str, index: int) -> hb.Font:
+    return hb.Font(hb.Face(hb.Blob.from_file_path(path), index))
+
+
+def show(text: PDFTextObject, fonts, run: str) -> None:
+    """Draw run; shaped glyphs inside a span whose ActualText is the text they were made from,
+    so extraction and search read the letters, not the glyph stand-ins."""
+    original = fonts.unshaped.get(run) if run and run[0] >= GLYPH_CHAR else None
+    if original is None:
+        text.textOut(run)
+        return
+    encoded = ("\ufeff" + original).encode("utf-16-be").hex().upper()
+    # reportlab has no marked-content call in text objects; BDC/EMC are legal inside BT/ET.
+    text._code.append(f"/Span <</ActualText <{encoded}>>> BDC")
+    text.textOut(run)
+    text._code.append("EMC")
 
 
 def is_rtl_paragraph(text: str) -> bool:
