@@ -301,3 +301,14 @@ def test_fallback_fonts_keep_builds_reproducible(tmp_path: Path) -> None:
                        capture_output=True, env=env)
         digests.append([(p.name, p.read_bytes()) for p in sorted(out.iterdir())])
     assert digests[0] == digests[1]
+
+
+def test_a_shortened_back_never_ends_on_a_lead_in(shipped) -> None:
+    """"Steps:" or a heading belongs with what follows: it moves to the cheat sheet with it."""
+    _, _, _, flashcards = shipped
+    with pdfplumber.open(io.BytesIO(flashcards)) as pdf:
+        for back in pdf.pages[1::2]:
+            for text in _card_texts(back):
+                body = text.split("the rest: cheat sheet")[0]
+                if body != text:
+                    assert not body.rstrip().endswith(":"), body[-80:]

@@ -236,7 +236,11 @@ class CardRenderer:
 
 
 def _is_heading(block: Block) -> bool:
-    return isinstance(block, Text) and block.kind == "heading"
+    """A heading, or a paragraph that leads into what follows ("Steps:"): never a back's end."""
+    if not isinstance(block, Text):
+        return False
+    text = "".join(run[0] for run in block.runs).rstrip()
+    return block.kind == "heading" or text.endswith(":")
 
 
 def cards_of(deck: Deck) -> list[Card]:
