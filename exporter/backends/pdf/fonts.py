@@ -200,7 +200,10 @@ class FontSet:
         self.unshaped[shaped] = original
 
     def widths(self, role: str) -> Widths:
-        return Widths(self, role)
+        key = ("widths", role)
+        if key not in self._memo:
+            self._memo[key] = Widths(self, role)
+        return self._memo[key]
 
     def with_text(self, chars: set[str] | frozenset[str]) -> FontSet:
         """This set plus the system faces for those of chars the main family and the shipped

@@ -571,7 +571,7 @@ def line_pieces(words: list[Word]) -> list[tuple[str, Face, float]]:
 
 
 def has_rtl_pieces(pieces) -> bool:
-    return any(has_rtl(p[0]) for p in pieces)
+    return has_rtl("".join(p[0] for p in pieces))
 
 
 def paragraph_rtl(words: Words) -> bool:

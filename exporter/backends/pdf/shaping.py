@@ -24,6 +24,7 @@ from reportlab.pdfgen.textobject import PDFTextObject
 # Strong right-to-left letters: Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_SHAPED = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0900-\u097f\ua8e0-\ua8ff]")
 _INDIC = re.compile("[\u0900-\u097f\ua8e0-\ua8ff]+")
 GLYPH_BASE = 0xF0000  # plane-15 private use: a shaped glyph's stand-in is GLYPH_BASE + glyph id
 GLYPH_CHAR = chr(GLYPH_BASE)
@@ -37,6 +38,8 @@ def has_rtl(text: str) -> bool:
 def shape(text: str, fonts=None) -> str:
     """Arabic letters in their joined (presentation) forms; Devanagari shaped by HarfBuzz into
     glyph stand-ins (with fonts); other text unchanged."""
+    if not _SHAPED.search(text):
+        return text
     if _ARABIC.search(text):
         text = _RESHAPER.reshape(text)
     if fonts is not None and _INDIC.search(text):
