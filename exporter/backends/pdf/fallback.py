@@ -6,7 +6,7 @@ import unicodedata
 from html import unescape
 
 from ...diagnostics import Diagnostic, error
-from ...model import Deck
+from ...model import Deck, Question
 from .. import BuildContext
 from .fonts import FontSet, load_fonts
 
@@ -30,23 +30,25 @@ def package_for(ch: str) -> str:
     return "fonts-noto-core or fonts-noto-extra"
 
 
-def field_chars(html) -> set[str]:
-    """The characters a question's fields can put on the page (entities decoded)."""
-    return set(unescape(html.question + html.answer + (html.details or "")))
+def field_chars(q: Question) -> set[str]:
+    """The characters a question's fields can put on the page: its source as written, and
+    with character references (&alpha;, &#x4e2d;) decoded. Markdown syntax adds only ASCII."""
+    source = q.question + q.answer + (q.details or "")
+    return set(source) | set(unescape(source)) if "&" in source else set(source)
 
 
-def deck_chars(deck: Deck, context: BuildContext) -> set[str]:
+def deck_chars(deck: Deck) -> set[str]:
     chars = set(deck.title + deck.version + (deck.author or ""))
     for topic in deck.topics:
         chars.update(topic.title)
     for q in deck.questions:
-        chars |= field_chars(context.html[q.id])
+        chars |= field_chars(q)
     return chars
 
 
 def fonts_for(deck: Deck, context: BuildContext) -> FontSet:
     """The font set a render of this deck uses: with the system faces its characters need."""
-    return load_fonts(context.options.font_dir).with_text(deck_chars(deck, context))
+    return load_fonts(context.options.font_dir).with_text(deck_chars(deck))
 
 
 def unsupported_message(chars: list[str], where: str) -> str:
@@ -73,7 +75,7 @@ def check(deck: Deck, context: BuildContext) -> list[Diagnostic]:
         if missing:
             problems.append(error(path, loc, unsupported_message(missing, where)))
     for q in deck.questions:
-        missing = fonts.missing("regular", "".join(sorted(field_chars(context.html[q.id]))))
+        missing = fonts.missing("regular", "".join(sorted(field_chars(q))))
         if missing:
             problems.append(error(path, q.loc, unsupported_message(missing, f"question '{q.id}'")))
     return problems
