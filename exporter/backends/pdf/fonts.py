@@ -51,6 +51,7 @@ FALLBACKS = {
     "monobold": ("mono", "regular"),
 }
 FONT_SUFFIXES = (".ttf", ".otf")
+MAX_CONVERTED_GLYPHS = 5000  # a Latin family converts in ~0.3 s; a CJK one would take minutes
 # Control characters never reach the page as glyphs: layout consumes them.
 _LAYOUT_CHARS = frozenset("\n\r\t")
 
@@ -342,6 +343,11 @@ def _converted(path: str) -> bytes:
     from fontTools.ttLib import TTFont as ToolsFont
 
     font = ToolsFont(path, recalcTimestamp=False)  # same file, same bytes: reproducible PDFs
+    if len(font.getGlyphOrder()) > MAX_CONVERTED_GLYPHS:
+        raise TTFError(f"PostScript (CFF) outlines in a font of {len(font.getGlyphOrder())} glyphs "
+                       "take too long to convert on each build; convert it to TrueType once "
+                       "(fontTools' otf2ttf) or install it for the system, where only the "
+                       "characters a deck uses are converted")
     system_fonts.to_truetype(font)
     buffer = io.BytesIO()
     font.save(buffer)
