@@ -72,6 +72,17 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A back's closing line, drawn as a form whose text is known only at the end."""
+
+    form: str
+    kind: str  # "rest" | "more"
+    qid: str
+    x: float  # the card's bottom-left corner
+    y: float
+
+
+@dataclass(frozen=True)
 class Side:
     """One printed card: a question's front and (part of) its back."""
 
@@ -113,7 +124,7 @@ def largest_fit(fits, count: int) -> int | None:
 class CardRenderer:
     def __init__(self, ts: Typesetter, grid: Grid, context: BuildContext) -> None:
         self.ts, self.grid, self.context = ts, grid, context
-        self.notes: list[tuple[Side, float, float]] = []  # drawn notes, filled in at the end
+        self.notes: list[Note] = []  # drawn notes, filled in at the end
 
     def content(self, card: Card) -> tuple[tuple, list[Block], list[Diagnostic]]:
         """A card's front runs and back blocks, parsed once, with what its fonts or images lack."""
@@ -166,7 +177,8 @@ class CardRenderer:
         if side.note:
             # Drawn as a form filled in at the end: the cheat sheet's page is known only then.
             canvas.doForm(note_form(side))
-            self.notes.append((side, x, y))
+            # Only what the note needs: the cards' laid-out lines must not outlive their page.
+            self.notes.append(Note(note_form(side), side.note, side.card.question.id, x, y))
 
     def backs(self, blocks: list[Block]) -> list[tuple[list, str]]:
         """The back as cards: [(placed items, note)]; one card unless it is too long."""
@@ -275,21 +287,21 @@ def note_form(side: Side) -> str:
     return f"{side.note}{side.card.number}-{side.part}"
 
 
-def note_text(side: Side, pages: dict[str, int]) -> str:
-    if side.note == "more":
+def note_text(note: Note, pages: dict[str, int]) -> str:
+    if note.kind == "more":
         return "continued on the next card →"
-    return f"the rest: cheat sheet, page {pages.get(side.card.question.id, '?')}"
+    return f"the rest: cheat sheet, page {pages.get(note.qid, '?')}"
 
 
 def fill_notes(canvas: Canvas, renderer: CardRenderer, pages: Callable[[], dict[str, int]]) -> None:
     """The forms the shortened backs drew, now that the cheat sheet's pages are known."""
-    known = pages() if any(side.note == "rest" for side, _, _ in renderer.notes) else {}
+    known = pages() if any(note.kind == "rest" for note in renderer.notes) else {}
     fonts = renderer.ts.fonts
-    for side, x, y in renderer.notes:
-        canvas.beginForm(note_form(side))
+    for note in renderer.notes:
+        canvas.beginForm(note.form)
         canvas.setFillColor(MUTED)
-        draw_string(canvas, fonts, "italic", NOTE_SIZE, x + CARD_PAD, y + CARD_PAD + NOTE_SIZE * 0.3,
-                    note_text(side, known))
+        draw_string(canvas, fonts, "italic", NOTE_SIZE, note.x + CARD_PAD,
+                    note.y + CARD_PAD + NOTE_SIZE * 0.3, note_text(note, known))
         canvas.endForm()
 
 
