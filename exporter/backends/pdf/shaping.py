@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import arabic_reshaper
-import uharfbuzz as hb
-from bidi import algorithm as uba
-from reportlab.pdfgen.textobject import PDFTextObject
+if TYPE_CHECKING:
+    from reportlab.pdfgen.textobject import PDFTextObject
 
 # Strong right-to-left letters: Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
@@ -28,7 +27,20 @@ _SHAPED = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0900-\u097f\ua8e
 _INDIC = re.compile("[\u0900-\u097f\ua8e0-\ua8ff]+")
 GLYPH_BASE = 0xF0000  # plane-15 private use: a shaped glyph's stand-in is GLYPH_BASE + glyph id
 GLYPH_CHAR = chr(GLYPH_BASE)
-_RESHAPER = arabic_reshaper.ArabicReshaper({"delete_harakat": False, "support_ligatures": True})
+
+
+# The shaping libraries load only for a deck that needs them (~0.1 s of start-up otherwise).
+@lru_cache(maxsize=1)
+def _reshaper():
+    import arabic_reshaper
+
+    return arabic_reshaper.ArabicReshaper({"delete_harakat": False, "support_ligatures": True})
+
+
+def _uba():
+    from bidi import algorithm
+
+    return algorithm
 
 
 def has_rtl(text: str) -> bool:
@@ -41,7 +53,7 @@ def shape(text: str, fonts=None) -> str:
     if not _SHAPED.search(text):
         return text
     if _ARABIC.search(text):
-        text = _RESHAPER.reshape(text)
+        text = _reshaper().reshape(text)
     if fonts is not None and _INDIC.search(text):
         text = _INDIC.sub(lambda m: _shaped(m.group(), fonts), text)
     return text
@@ -50,6 +62,8 @@ def shape(text: str, fonts=None) -> str:
 def _shaped(segment: str, fonts) -> str:
     """A run of Devanagari as private-use stand-ins of the glyphs HarfBuzz picks (conjuncts,
     half forms, reordered vowel signs), which fonts learns to draw; unchanged without a font file."""
+    import uharfbuzz as hb
+
     face = fonts.face_for("regular", segment[0])
     if face is None or face.path is None:
         return segment
@@ -65,7 +79,9 @@ def _shaped(segment: str, fonts) -> str:
 
 
 @lru_cache(maxsize=16)
-def _hb_font(path: str, index: int) -> hb.Font:
+def _hb_font(path: str, index: int):
+    import uharfbuzz as hb
+
     return hb.Font(hb.Face(hb.Blob.from_file_path(path), index))
 
 
@@ -85,7 +101,7 @@ def show(text: PDFTextObject, fonts, run: str) -> None:
 
 def is_rtl_paragraph(text: str) -> bool:
     """The paragraph direction of the bidi algorithm: its first strong character's (P2, P3)."""
-    return has_rtl(text) and uba.get_base_level(text) == 1
+    return has_rtl(text) and _uba().get_base_level(text) == 1
 
 
 Piece = tuple  # (text, face, width at size 1) as layout draws them
@@ -93,6 +109,7 @@ Piece = tuple  # (text, face, width at size 1) as layout draws them
 
 def visual(pieces: list[Piece], rtl: bool, width: Callable[[str, object], float]) -> list[Piece]:
     """Pieces of one line (logical order) regrouped in display order; mirrored brackets swapped."""
+    uba = _uba()
     chars = [(ch, face) for text, face, _ in pieces for ch in text]
     storage = uba.get_empty_storage()
     storage["base_level"] = 1 if rtl else 0
@@ -122,7 +139,7 @@ def visual(pieces: list[Piece], rtl: bool, width: Callable[[str, object], float]
 def display(text: str) -> str:
     """A one-line string (a title, a header) joined and in display order."""
     text = shape(text)
-    return uba.get_display(text) if has_rtl(text) else text
+    return _uba().get_display(text) if has_rtl(text) else text
 
 
 def string_width(fonts, role: str, text: str, size: float) -> float:

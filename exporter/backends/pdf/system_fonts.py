@@ -10,8 +10,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +57,8 @@ def _ranges(charset: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 def _from_fontconfig(fc_list: str) -> list[SystemFace]:
+    import subprocess  # only a deck with characters beyond the shipped fonts asks
+
     fmt = "%{file}\t%{index}\t%{family[0]}\t%{style[0]}\t%{fontformat}\t%{charset}\n"
     out = subprocess.run([fc_list, "--format", fmt, ":outline=true"], capture_output=True,
                          text=True, check=False, timeout=60).stdout
@@ -99,6 +99,8 @@ def _from_scan() -> list[SystemFace]:
 @lru_cache(maxsize=1)
 def system_faces() -> tuple[SystemFace, ...]:
     """Every embeddable face on the machine, best first; read once per process."""
+    import shutil
+
     fc_list = shutil.which("fc-list")
     faces = _from_fontconfig(fc_list) if fc_list else _from_scan()
     return tuple(sorted(faces, key=_rank))
