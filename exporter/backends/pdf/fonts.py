@@ -219,21 +219,34 @@ class FontSet:
 
 
 def _system_faces(wanted: tuple[str, ...]) -> dict[str, Face]:
+    """Character -> registered system face; a face reportlab or the converter refuses (no
+    embedding allowed, a broken file) is passed over for the next one that has the character."""
+    refused: set[system_fonts.SystemFace] = set()
+    while True:
+        faces: dict[str, Face] = {}
+        for sys_face, chars in _assign(wanted, refused).items():
+            try:
+                face = _register_system(sys_face, "".join(chars))
+            except Exception:  # noqa: BLE001 (any failure of a system file: try the next face)
+                refused.add(sys_face)
+                break
+            faces.update((c, face) for c in chars if c in face.chars)
+        else:
+            return faces
+
+
+def _assign(wanted: tuple[str, ...], refused: set) -> dict[system_fonts.SystemFace, list[str]]:
     """The best face for each character, then each character moved to the chosen face that
     covers most of them: a script's shared signs (the danda, CJK punctuation) stay with it."""
-    best = {ch: system_fonts.face_for(ord(ch)) for ch in wanted}
+    best = {ch: system_fonts.face_for(ord(ch), refused) for ch in wanted}
     chosen = sorted({f for f in best.values() if f is not None},
-                    key=lambda f: -sum(f.covers(ord(c)) for c in wanted))
+                    key=lambda f: (-sum(f.covers(ord(c)) for c in wanted), system_fonts.rank(f)))
     by_face: dict[system_fonts.SystemFace, list[str]] = {}
     for ch, found in best.items():
         if found is not None:
             found = next(f for f in chosen if f.covers(ord(ch)))
             by_face.setdefault(found, []).append(ch)
-    faces: dict[str, Face] = {}
-    for sys_face, chars in by_face.items():
-        face = _register_system(sys_face, "".join(chars))
-        faces.update((c, face) for c in chars if c in face.chars)
-    return faces
+    return by_face
 
 
 @lru_cache(maxsize=64)

@@ -39,7 +39,7 @@ class SystemFace:
         return f"{self.family} {self.style} ({self.path})"
 
 
-def _rank(face: SystemFace) -> tuple:
+def rank(face: SystemFace) -> tuple:
     """Upright regular sans faces first; TrueType before CFF, which costs a conversion."""
     style = face.style.lower()
     family = face.family.lower()
@@ -103,11 +103,11 @@ def system_faces() -> tuple[SystemFace, ...]:
 
     fc_list = shutil.which("fc-list")
     faces = _from_fontconfig(fc_list) if fc_list else _from_scan()
-    return tuple(sorted(faces, key=_rank))
+    return tuple(sorted(faces, key=rank))
 
 
-def face_for(code: int) -> SystemFace | None:
-    return next((f for f in system_faces() if f.covers(code)), None)
+def face_for(code: int, refused: set[SystemFace] | frozenset = frozenset()) -> SystemFace | None:
+    return next((f for f in system_faces() if f.covers(code) and f not in refused), None)
 
 
 @lru_cache(maxsize=64)
