@@ -552,11 +552,6 @@ def _check_deck(c: _Checker, deck: Deck) -> None:
             c.warn(fields["id"].loc, f"topic '{topic.id}' has no questions", "unused-topic",
                    "add a question with this topic, or remove the topic")
     _warn_near_duplicates(c, deck)
-    # TeX the PDFs cannot typeset (printed there as written); typesetting here also fills
-    # the formula cache that build's PDFs then read. Loads no typesetter for a deck without math.
-    from .backends.pdf.mathcheck import check_math
-
-    c.diagnostics.extend(check_math(deck, c.display))
 
 
 def _check_references(c: _Checker, q: Question, fields: dict[str, Node], topic_ids: dict[str, int],

@@ -352,8 +352,9 @@ def test_backs_show_the_answer(minimal: Rendered) -> None:
         assert squash(plain(q.answer)) in backs
 
 
-def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) -> None:
-    long = "\n".join(f"- point {i}: " + "words that fill the card " * 6 for i in range(80))
+def test_a_back_too_long_keeps_whole_items_then_names_the_cheat_sheet_page(minimal: Rendered) -> None:
+    """Shortened at a list item's end, never mid-sentence, and never below 7 pt."""
+    long = "\n".join(f"- point {i}: " + "words that fill the card " * 6 + "end." for i in range(80))
     first = dataclasses.replace(minimal.deck.questions[0], details=long)
     deck = dataclasses.replace(minimal.deck, questions=(first, *minimal.deck.questions[1:]))
     context = make_context(deck, MINIMAL)
@@ -363,10 +364,11 @@ def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) 
         grid = Grid(back.width, back.height)
         cell = _label_cells(back, grid)["#1"]
         chars = [c for c in back.chars if _card_cell(grid, c) == cell]
-        assert any(c["text"] == "…" for c in chars)
-        sizes = {round(c["size"], 2) for c in chars if c["text"] not in "…#1"}
-        assert min(sizes) >= 6.0 - 0.01, "never below the floor size"
-        assert "point 0" in back.extract_text()
+        text = "".join(c["text"] for c in chars)
+        assert "the rest: cheat sheet, page 1" in text
+        assert min(round(c["size"], 2) for c in chars) >= 7.0 - 0.01, "no text under 7 pt"
+        body = text.split("the rest:")[0]
+        assert "point 0" in body and body.rstrip().endswith("end."), "cut between list items"
 
 
 # Errors users can act on
@@ -379,8 +381,8 @@ def _with_text(deck, field: str, value: str):
 
 @pytest.mark.parametrize("render_pdf", [render_cheatsheet, render_flashcards])
 @pytest.mark.parametrize("field,value", [
-    ("question", "What does 中 mean?"),
-    ("details", "Code:\n\n```python\nprint('中')\n```\n"),
+    ("question", "What does \U0010fffd mean?"),
+    ("details", "Code:\n\n```python\nprint('\U0010fffd')\n```\n"),
 ])
 def test_a_character_the_font_lacks_names_question_and_character(minimal: Rendered, render_pdf,
                                                                  field: str, value: str) -> None:
@@ -392,11 +394,11 @@ def test_a_character_the_font_lacks_names_question_and_character(minimal: Render
     q = deck.questions[0]
     assert (diagnostic.path, diagnostic.line, diagnostic.col) == (str(MINIMAL), q.loc.line, q.loc.col)
     assert f"question '{q.id}'" in diagnostic.message
-    assert "'中' (U+4E2D)" in diagnostic.message
+    assert "'\U0010fffd' (U+10FFFD)" in diagnostic.message
 
 
 def test_a_topic_title_the_font_lacks_is_reported_at_the_topic(minimal: Rendered) -> None:
-    topic = dataclasses.replace(minimal.deck.topics[0], title="基本")
+    topic = dataclasses.replace(minimal.deck.topics[0], title="\U0010fffd")
     deck = dataclasses.replace(minimal.deck, topics=(topic, *minimal.deck.topics[1:]))
     with pytest.raises(ContentError) as raised:
         render_cheatsheet(deck, make_context(deck, MINIMAL))

@@ -6,9 +6,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -28,17 +26,18 @@ from .common import (
     binary_streams,
     compress_last_page,
     coverage_problems,
-    fit_text,
     image_problems,
     page_size,
     pdf_date,
     raise_if,
     source_path,
 )
+from .fallback import fonts_for
 from .fields import FieldTrees, field_trees
-from .fonts import load_fonts
+from .fonts import FontSet
 from .items import ImageBox, Item, Pen, RuleLine, stack_height
 from .layout import Typesetter
+from .shaping import draw_string, fit_string, string_width
 from .styles import ACCENT, KINDS, MUTED, RULE
 
 MARGIN = 32.0  # nothing is drawn closer to the paper's edge than this
@@ -75,6 +74,14 @@ class SheetGeometry:
                 for i in (0, 1)]
 
 
+class PageMap(dict):
+    """Question id -> the page its question starts on, filled in as the cheat sheet is laid out."""
+
+    def __init__(self, drawn: bool = True) -> None:
+        super().__init__()
+        self.drawn = drawn  # False: the questions are laid out but not drawn
+
+
 class Stack(Flowable):
     """Items laid out on first wrap, splittable between items, dropped once drawn.
 
@@ -84,11 +91,13 @@ class Stack(Flowable):
 
     def __init__(self, make: Callable[[float], tuple[list[Item], int]] | None, space: float,
                  laid: tuple[list[Item], int] | None = None,
-                 marks: tuple[tuple[str, str], ...] = ()) -> None:
+                 marks: tuple[tuple[str, str], ...] = (), page_of: tuple[PageMap, str] | None = None
+                 ) -> None:
         super().__init__()
         self._make = make
         self._items, self.head = laid if laid else (None, 0)
         self.space, self.marks = space, marks
+        self.page_of = page_of  # (page map, question id): where the question starts is recorded
 
     def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
         return self.space
@@ -112,8 +121,8 @@ class Stack(Flowable):
             return []
         first = [*items[:cut], *extra]
         rest = Typesetter.continued(items[cut + len(extra):])
-        return [Stack(None, self.space, (first, 0), self.marks),
-                Stack(None, 0.0, (rest, 0))]
+        return [Stack(None, self.space, (first, 0), self.marks, self.page_of),
+                Stack(None, 0.0, (rest, 0), page_of=self.page_of)]
 
     @staticmethod
     def _cut(items: list[Item], room: float, least: int) -> tuple[int, list[Item]]:
@@ -132,6 +141,12 @@ class Stack(Flowable):
         return best, []
 
     def draw(self) -> None:
+        if self.page_of:
+            pages, qid = self.page_of
+            pages.setdefault(qid, self.canv.getPageNumber())
+            if not pages.drawn:  # only the page map is wanted: laid out, not drawn
+                self._items = []
+                return
         top, pen = self.height, Pen(self.canv)
         for n, item in enumerate(self._items or []):
             top -= item.space if n else 0.0
@@ -156,10 +171,10 @@ class NumberedCanvas(Canvas):
     Pages are emitted (and compressed) as they are finished; only their count waits for save().
     """
 
-    def __init__(self, *args, footer: tuple[str, str], date: str, problems: list[Diagnostic],
+    def __init__(self, *args, footer: tuple[FontSet, str], date: str, problems: list[Diagnostic],
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._footer_font, self._footer_text = footer
+        self._footer_fonts, self._footer_text = footer
         self._problems = problems  # found while laying out: raised before anything is saved
         self._count = 0
         self.setDateFormatter(lambda *_: date)
@@ -185,11 +200,12 @@ class NumberedCanvas(Canvas):
         self.setStrokeColor(RULE)
         self.setLineWidth(0.4)
         self.line(MARGIN, MARGIN + 9, width - MARGIN, MARGIN + 9)
-        self.setFont(self._footer_font, FOOTER_SIZE)
+        fonts = self._footer_fonts
         self.setFillColor(MUTED)
-        room = width - 2 * MARGIN - stringWidth(right, self._footer_font, FOOTER_SIZE) - 24
-        self.drawString(MARGIN, MARGIN + 2, fit_text(self._footer_text, self._footer_font, room, FOOTER_SIZE))
-        self.drawRightString(width - MARGIN, MARGIN + 2, right)
+        room = width - 2 * MARGIN - string_width(fonts, "regular", right, FOOTER_SIZE) - 24
+        draw_string(self, fonts, "regular", FOOTER_SIZE, MARGIN, MARGIN + 2,
+                    fit_string(fonts, "regular", self._footer_text, room, FOOTER_SIZE))
+        draw_string(self, fonts, "regular", FOOTER_SIZE, width - MARGIN, MARGIN + 2, right, "right")
 
 
 def title_items(deck: Deck, ts: Typesetter, width: float) -> list[Item]:
@@ -236,7 +252,7 @@ def question_problems(ts: Typesetter, blocks: list[Block], path: str, q) -> list
 
 
 def question_stack(ts: Typesetter, q, context: BuildContext, topic,
-                   problems: list[Diagnostic], path: str) -> Stack:
+                   problems: list[Diagnostic], path: str, pages: PageMap) -> Stack:
     """A question parsed and laid out only when the story reaches it, under its topic's heading
     if first; what its fonts or images lack goes to problems."""
     def make(width: float) -> tuple[list[Item], int]:
@@ -253,13 +269,39 @@ def question_stack(ts: Typesetter, q, context: BuildContext, topic,
 
     marks = ((f"topic-{topic.id}", topic.title),) if topic else ()
     space = TOPIC_BEFORE if topic else KINDS["question"].space * BODY_SIZE
-    return Stack(make, space, marks=marks)
+    return Stack(make, space, marks=marks, page_of=(pages, q.id))
 
 
 def render(deck: Deck, context: BuildContext) -> bytes:
-    fonts = load_fonts(context.options.font_dir)
+    pages = PageMap()
+    data = _render(deck, context, pages)
+    _PAGES.clear()
+    _PAGES[id(context)] = (context, pages)
+    return data
+
+
+# The last cheat sheet's page map, for the flashcards of the same build in the same process
+# (the context is kept so its id cannot be reused by another).
+_PAGES: dict[int, tuple[BuildContext, dict[str, int]]] = {}
+
+
+def cheatsheet_pages(deck: Deck, context: BuildContext) -> dict[str, int]:
+    """Question id -> the cheat-sheet page its question starts on, in the build of `context`.
+
+    Reuses the cheat sheet this process just rendered for the same build; otherwise (the two
+    PDFs render in different processes) lays it out again without drawing it.
+    """
+    if id(context) in _PAGES and _PAGES[id(context)][0] is context:
+        return _PAGES[id(context)][1]
+    pages = PageMap(drawn=False)
+    _render(deck, context, pages)
+    return pages
+
+
+def _render(deck: Deck, context: BuildContext, pages: PageMap) -> bytes:
+    fonts = fonts_for(deck, context)
     geometry = SheetGeometry(*page_size(context))
-    ts = Typesetter(fonts, Path(context.content_dir),
+    ts = Typesetter(fonts, context.media,
                     max_image_height=(geometry.height - 2 * MARGIN) * 0.3)
     path = source_path(context)
     problems = title_problems(deck, fonts, path)
@@ -274,7 +316,7 @@ def render(deck: Deck, context: BuildContext) -> bytes:
     for topic in deck.topics:
         for i, q in enumerate(deck.questions_in(topic.id)):
             story.append(question_stack(ts, q, context, None if i else topic,
-                                        problems, path))
+                                        problems, path, pages))
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=(geometry.width, geometry.height), invariant=1,
@@ -285,7 +327,7 @@ def render(deck: Deck, context: BuildContext) -> bytes:
             PageTemplate("first", [title_frame, *geometry.columns(top - title_height, "a")]),
             PageTemplate("rest", geometry.columns(top, "b")),
         ])
-    footer = (fonts["regular"], deck.title + (f"  ·  version {deck.version}" if deck.version else ""))
+    footer = (fonts, deck.title + (f"  ·  version {deck.version}" if deck.version else ""))
     with binary_streams():
         doc.build(story, canvasmaker=partial(NumberedCanvas, footer=footer,
                                              date=pdf_date(context.timestamp), problems=problems))

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ...markup.tex import disallowed
 from . import mathcache
 
 UNITS = 1000.0  # one em of the text is this many units
@@ -57,7 +58,14 @@ class BadTex:
 
 
 def typeset(tex: str, display: bool) -> Formula | BadTex:
-    """The formula of tex, from the memo, the disk cache or ziamath, in that order."""
+    """The formula of tex, from the memo, the disk cache or ziamath, in that order.
+
+    TeX outside the markup layer's allow-list (`\\href`, …) is never typeset: printed as
+    written, as on the cards; validate's disallowed-tex warning names it.
+    """
+    bad = disallowed(tex)
+    if bad:
+        return BadTex(tex.strip(), f"{', '.join(bad)} is not allowed")
     return _memo(tex.strip(), display)
 
 

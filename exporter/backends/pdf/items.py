@@ -26,11 +26,12 @@ class Item:
 class Paragraph:
     """What the lines of one paragraph share."""
 
-    __slots__ = ("ts", "size", "kind", "x", "width", "bullet")
+    __slots__ = ("ts", "size", "kind", "x", "width", "bullet", "rtl")
 
     def __init__(self, ts: TextSetter, size: float, kind: Kind, x: float, width: float,
-                 bullet: tuple[str, float] | None) -> None:
+                 bullet: tuple[str, float] | None, rtl: bool = False) -> None:
         self.ts, self.size, self.kind, self.x, self.width, self.bullet = ts, size, kind, x, width, bullet
+        self.rtl = rtl  # a right-to-left paragraph: its lines are ordered from the right
 
 
 class Line(Item):
@@ -51,7 +52,7 @@ class Line(Item):
         baseline = top - fs - self.lift
         left = x + p.x + p.ts.align_offset(self.words, p, fs)
         bullet = (p.bullet[0], x + p.bullet[1]) if self.first and p.bullet else None
-        p.ts.draw_words(pen, self.words, left, baseline, fs, p.kind.color, bullet)
+        p.ts.draw_words(pen, self.words, left, baseline, fs, p.kind.color, bullet, p.rtl)
 
 
 class CodeLine(Item):
@@ -73,14 +74,12 @@ class CodeLine(Item):
         y = top - CODE_PAD * self.pad_top - face.size * 0.93
         text = canv.beginText(x + self.left + CODE_PAD + row.indent, y)
         if row.continued:
-            text.setFont(face.regular, face.size)
             text.setFillColor(MUTED)
-            text.textOut(face.marker + " ")
+            face.show(text, "mono", face.marker + " ")
         for chunk, cls in row.runs:
             bold, color = token_style(cls)
-            text.setFont(face.bold if bold else face.regular, face.size)
             text.setFillColor(color)
-            text.textOut(chunk)
+            face.show(text, "monobold" if bold else "mono", chunk)
         canv.drawText(text)
 
 

@@ -7,8 +7,8 @@ text lives in text.py, the items in items.py, tables in tables.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from . import tables
 from .blocks import Block, Code, Image, Math, Table, Text
@@ -18,7 +18,7 @@ from .fonts import FontSet
 from .images import ImageFiles
 from .items import CODE_PAD, CodeLine, ImageBox, Item, Line, MathBox, Paragraph, RuleLine
 from .styles import CODE_LEADING, CODE_SCALE, KINDS, RULE, Kind
-from .text import TextSetter, Words, break_lines
+from .text import TextSetter, Words, break_lines, paragraph_rtl
 from .usage import text_usage, usage
 
 BULLETS = ("•", "◦", "▪")
@@ -36,10 +36,11 @@ class Prepared:
 class Typesetter:
     """Lays out blocks in one font family at any size; what content needs is checked on the way."""
 
-    def __init__(self, fonts: FontSet, content_dir: Path, max_image_height: float) -> None:
-        self.fonts, self.content_dir, self.max_image_height = fonts, content_dir, max_image_height
+    def __init__(self, fonts: FontSet, media: Mapping[str, bytes], max_image_height: float) -> None:
+        """media: the build's image bytes by relative path (BuildContext.media)."""
+        self.fonts, self.max_image_height = fonts, max_image_height
         self.text = TextSetter(fonts)
-        self.images = ImageFiles(content_dir)
+        self.images = ImageFiles(media)
         self.bullets = tuple(b if fonts.has("regular", b) else "-" for b in BULLETS)
         self.marker = CONTINUATION if fonts.has("mono", CONTINUATION) else ">"
         self.builder = BlockBuilder(self.bullets, lambda text: self.text.unit(text, "regular"))
@@ -107,8 +108,11 @@ class Typesetter:
                    ) -> list[Item]:
         fs = size * kind.scale
         x = indent * size
+        rtl = paragraph_rtl(words)
+        if rtl and kind.align == "left":
+            kind = replace(kind, align="right")  # right-to-left paragraphs align right
         para = Paragraph(self.text, size, kind, x, width - x,
-                         (bullet, bullet_at * size) if bullet else None)
+                         (bullet, bullet_at * size) if bullet else None, rtl)
         lines = break_lines(words, (width - x) / fs, self.text.piece_width)
         # A paragraph's first line never ends a column alone (reportlab's allowOrphans=0).
         return [Line(para, line, i == 0, space if i == 0 else 0.0,
@@ -117,8 +121,7 @@ class Typesetter:
 
     def code_items(self, block: Code, size: float, width: float, after: float) -> list[Item]:
         fs = size * CODE_SCALE
-        face = CodeFace(self.fonts["mono"], self.fonts["monobold"], fs, round(fs * CODE_LEADING, 2),
-                        self.marker)
+        face = CodeFace(self.fonts, fs, round(fs * CODE_LEADING, 2), self.marker)
         left = block.indent * size
         rows = wrap_code(block.lines, width - left - 2 * CODE_PAD, face, self._code_width) or [
             CodeRow(0.0, False, ())]

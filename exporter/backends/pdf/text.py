@@ -7,17 +7,17 @@ paragraph is re-broken at any size without touching the fonts again.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from reportlab.lib.colors import Color
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from .blocks import BREAK, Face
 from .fonts import FontSet
 from .mathdraw import draw_formula, hidden_tex, write_hidden
+from .shaping import has_rtl, is_rtl_paragraph, shape, show, visual
 from .styles import INK
+from .wordbreak import cut_at
 
 if TYPE_CHECKING:
     from .items import Paragraph
@@ -105,23 +105,31 @@ def break_lines(words: Words, room: float, measure) -> list[list[Word]]:
 
 
 def _cut(word: Word, room: float, measure) -> list[Word]:
+    """A word wider than a line in line-wide parts, broken where a reader expects (wordbreak).
+
+    A formula is one unit: never cut, it overflows rather than breaks (its TeX stands for it
+    in the text the break points are looked for in, as one character)."""
+    units = [(text, face, width) if face.formula is not None else (ch, face, measure(ch, face))
+             for text, face, width in word.pieces
+             for ch in ((text,) if face.formula is not None else text)]
     parts: list[Word] = []
-    current = Word()
-    for text, face, width in word.pieces:
-        if face.formula is not None:  # never cut: a formula overflows rather than breaks
-            if current.pieces:
-                parts.append(current)
-                current = Word()
-            _add_piece(current, text, face, width)
-            continue
-        for ch in text:
-            width = measure(ch, face)
-            if current.pieces and current.width + width > room:
-                parts.append(current)
-                current = Word()
-            _add_piece(current, ch, face, width)
-    current.space, current.space_face = word.space, word.space_face
-    return [*parts, current]
+    while units:
+        used, fits = 0.0, 0
+        while fits < len(units) and used + units[fits][2] <= room:
+            used += units[fits][2]
+            fits += 1
+        if fits == len(units):
+            n = fits
+        else:
+            n = cut_at("".join(u[0] if u[1].formula is None else "\ufffc" for u in units), max(fits, 1))
+        n = max(n, 1)
+        part = Word()
+        for text, face, width in units[:n]:
+            _add_piece(part, text, face, width)
+        parts.append(part)
+        units = units[n:]
+    parts[-1].space, parts[-1].space_face = word.space, word.space_face
+    return parts
 
 
 def _add_piece(word: Word, text: str, face: Face, width: float) -> None:
@@ -139,7 +147,7 @@ class TextSetter:
 
     def __init__(self, fonts: FontSet) -> None:
         self.fonts = fonts
-        self._widths = {role: _char_widths(fonts[role]) for role in fonts.names}
+        self._widths = {role: fonts.widths(role) for role in fonts.names}
 
     def piece_width(self, text: str, face: Face) -> float:
         if face.formula is not None:  # a formula is one piece: text is its TeX
@@ -171,6 +179,7 @@ class TextSetter:
                         words.append(word)
                         word = Word()
                 elif part:
+                    part = shape(part, self.fonts)
                     _add_piece(word, part, face, self.piece_width(part, face))
         if word.pieces:
             words.append(word)
@@ -185,46 +194,43 @@ class TextSetter:
         return gap if align == "right" else gap / 2
 
     def draw_words(self, pen: Pen, words: list[Word], x: float, baseline: float, fs: float,
-                   color: Color, bullet: tuple[str, float] | None = None) -> None:
-        """Consecutive text in one face goes out as one string."""
+                   color: Color, bullet: tuple[str, float] | None = None, rtl: bool = False) -> None:
+        """Consecutive text in one face goes out as one string, each run in the font that has it;
+        a line holding right-to-left text goes out in visual order."""
         if bullet:  # in the same text object, so text extraction keeps it on the line
-            text = pen.move(bullet[1], baseline)
-            pen.style((self.fonts["regular"], fs), color, 0.0)
-            text.textOut(bullet[0])
+            pen.move(bullet[1], baseline)
+            self._show(pen, bullet[0], (("regular", fs), color, 0.0))
         text = pen.move(x, baseline)
         marks: list[tuple[float, float, Face, float]] = []  # links and strikes, drawn after
         pending: list[str] = []
         current = None
         pos = x
-        last = len(words) - 1
-        for i, word in enumerate(words):
-            pieces = word.pieces
-            if i < last:
-                pieces = [*pieces, (" ", word.space_face or pieces[-1][1], word.space)]
-            for chunk, face, width in pieces:
-                size = fs * SCRIPT_SCALE if face.script else fs
-                if face.formula is not None:
-                    if pending:
-                        text.textOut("".join(pending))
-                        pending = []
-                    self._hidden_formula(pen, text, face, size, color, face.script * fs * SCRIPT_RISE)
-                    current = None
-                    marks.append((pos, width * fs, face, size))
-                    pos += width * fs
-                    continue
-                want = (self.fonts[face.role], size), face.color or color, face.script * fs * SCRIPT_RISE
-                if want != current:
-                    if pending:
-                        text.textOut("".join(pending))
-                        pending = []
-                    pen.style(*want)
-                    current = want
-                pending.append(chunk)
-                if face.href or face.strike:
-                    marks.append((pos, width * fs, face, size))
+        pieces = line_pieces(words)
+        if rtl or has_rtl("".join(p[0] for p in pieces if p[1].formula is None)):
+            pieces = visual(pieces, rtl, self.piece_width)
+        for chunk, face, width in pieces:
+            size = fs * SCRIPT_SCALE if face.script else fs
+            if face.formula is not None:
+                if pending:
+                    self._show(pen, "".join(pending), current)
+                    pending = []
+                self._hidden_formula(pen, text, face, size, color, face.script * fs * SCRIPT_RISE)
+                current = None
+                marks.append((pos, width * fs, face, size))
                 pos += width * fs
+                continue
+            want = (face.role, size), face.color or color, face.script * fs * SCRIPT_RISE
+            if want != current:
+                if pending:
+                    self._show(pen, "".join(pending), current)
+                    pending = []
+                current = want
+            pending.append(chunk)
+            if face.href or face.strike:
+                marks.append((pos, width * fs, face, size))
+            pos += width * fs
         if pending:
-            text.textOut("".join(pending))
+            self._show(pen, "".join(pending), current)
         if marks:
             # Links are annotations; a strike is a graphic, which may not sit inside text.
             canv = pen.flush() if any(m[2].strike or m[2].formula for m in marks) else pen.canv
@@ -233,6 +239,13 @@ class TextSetter:
                     draw_formula(canv, face.formula, left, baseline + face.script * fs * SCRIPT_RISE,
                                  size, face.color or color)
                 self._mark(canv, left, width, baseline, face, size)
+
+    def _show(self, pen: Pen, string: str, style: tuple) -> None:
+        """One string in one role: each run in the face (the role's, or a fallback) that has it."""
+        (role, size), paint, rise = style
+        for name, run in self.fonts.runs(role, string):
+            pen.style((name, size), paint, rise)
+            show(pen._text, self.fonts, run)
 
     def _hidden_formula(self, pen: Pen, text, face: Face, size: float, color: Color, rise: float
                         ) -> None:
@@ -252,18 +265,18 @@ class TextSetter:
             canv.line(left, baseline + size * 0.3, left + width, baseline + size * 0.3)
 
 
-class _Widths(dict):
-    """Character -> width at size 1; a character the font lacks has the font's default width."""
+def line_pieces(words: list[Word]) -> list[tuple[str, Face, float]]:
+    """A line's pieces in logical order, with the spaces between its words."""
+    pieces = []
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        pieces += word.pieces
+        if i < last:
+            pieces.append((" ", word.space_face or word.pieces[-1][1], word.space))
+    return pieces
 
-    def __init__(self, widths: dict[str, float], default: float) -> None:
-        super().__init__(widths)
-        self.default = default
 
-    def __missing__(self, ch: str) -> float:
-        return self.default
-
-
-@lru_cache(maxsize=16)
-def _char_widths(font_name: str) -> _Widths:
-    face = pdfmetrics.getFont(font_name).face
-    return _Widths({chr(c): w / 1000 for c, w in face.charWidths.items()}, face.defaultWidth / 1000)
+def paragraph_rtl(words: Words) -> bool:
+    """A paragraph whose first strong character is right-to-left (it aligns right)."""
+    text = " ".join(p[0] for w in words if w is not None for p in w.pieces if p[1].formula is None)
+    return is_rtl_paragraph(text)
