@@ -422,7 +422,8 @@ def _summary(output: Output, deck: Deck, changed: bool) -> str:
         if output.backend == "flashcards":
             from .backends.pdf.flashcards import shortened_backs
 
-            count += f", {plural(shortened_backs(output.data), 'back')} too long for their card"
+            long = shortened_backs(output.data)
+            count += f", {plural(long, 'back')} too long for {'its' if long == 1 else 'their'} card"
     elif output.backend == "anki":
         count = plural(len(deck.questions), "note")
     else:

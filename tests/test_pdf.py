@@ -154,12 +154,23 @@ def test_cheatsheet_has_every_non_ascii_character(rendered: Rendered) -> None:
 
 
 def test_markup_characters_print_literally(minimal: Rendered) -> None:
+    # Allow-listed HTML is a node of the shared tree (<b> -> strong): "bold" prints without its
+    # tags; any other tag, and every < and & in text or code, prints as written.
     text = squash("".join(page_texts(minimal.cheatsheet)))
-    assert squash("What does <b>bold</b> & <script>alert(1)</script> print?") in text
+    assert squash("What does bold & <script>alert(1)</script> print?") in text
     assert squash("Exactly the characters <b>, & and <script> — never live markup.") in text
     assert squash('Comparisons like 2 < 3 and 5 > 4 & "quotes" stay as written.') in text
     fronts = squash("".join(page_texts(minimal.flashcards)[0::2]))
-    assert squash("What does <b>bold</b> & <script>alert(1)</script> print?") in fronts
+    assert squash("What does bold & <script>alert(1)</script> print?") in fronts
+
+
+def test_allow_listed_html_is_set_as_its_node(minimal: Rendered) -> None:
+    """<b>bold</b> in a question (already bold) stays in the bold face; in the details an
+    <em>/<b> pair would switch faces as **…** does (test_pdf_tree covers every node)."""
+    with pdfplumber.open(io.BytesIO(minimal.cheatsheet)) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["fontname"])
+    (bold,) = [w for w in words if w["text"] == "bold"]
+    assert "Bold" in bold["fontname"]
 
 
 def test_details_keep_their_structure(minimal: Rendered) -> None:

@@ -33,7 +33,9 @@ CONSTRUCTS = ROOT / "tests" / "fixtures" / "pdf-constructs.yaml"
 def pdf(request, tmp_path_factory):
     deck, diagnostics = load_deck(CONSTRUCTS)
     assert deck is not None, diagnostics
-    context = make_context(deck, CONSTRUCTS, BuildOptions())
+    # A back too long for its card continues on the next, so every construct is on a card
+    # (shortened, the rest of the lists-and-fences back would be only on the cheat sheet).
+    context = make_context(deck, CONSTRUCTS, BuildOptions(flashcards_overflow="continue"))
     render = render_cheatsheet if request.param == "cheatsheet" else render_flashcards
     with pytest.MonkeyPatch.context() as env:
         env.setenv("STUDYPACK_CACHE_DIR", str(tmp_path_factory.mktemp("math-cache")))
@@ -148,7 +150,8 @@ def _paragraph(*children: Token) -> list[Token]:
 
 
 def _draw(tokens: list[Token], size: float = 10.0) -> pdfplumber.PDF:
-    ts = Typesetter(load_fonts(), ROOT / "tests" / "fixtures", max_image_height=200)
+    media = {f"media/{f.name}": f.read_bytes() for f in (ROOT / "tests" / "fixtures" / "media").iterdir()}
+    ts = Typesetter(load_fonts(), media, max_image_height=200)
     items = ts.items(ts.prepare(ts.builder.tree(SyntaxTreeNode(tokens))), 300, size)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(400, 600), invariant=1)
