@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ...diagnostics import ContentError, error
 from ...model import Loc
-from . import system_fonts
+from .system_fonts import SystemFace, embeddable, face_for, font_key, rank, to_truetype
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "fonts"
 BUNDLED_FILES = {
@@ -221,7 +221,7 @@ class FontSet:
 def _system_faces(wanted: tuple[str, ...]) -> dict[str, Face]:
     """Character -> registered system face; a face reportlab or the converter refuses (no
     embedding allowed, a broken file) is passed over for the next one that has the character."""
-    refused: set[system_fonts.SystemFace] = set()
+    refused: set[SystemFace] = set()
     while True:
         faces: dict[str, Face] = {}
         for sys_face, chars in _assign(wanted, refused).items():
@@ -235,13 +235,13 @@ def _system_faces(wanted: tuple[str, ...]) -> dict[str, Face]:
             return faces
 
 
-def _assign(wanted: tuple[str, ...], refused: set) -> dict[system_fonts.SystemFace, list[str]]:
+def _assign(wanted: tuple[str, ...], refused: set) -> dict[SystemFace, list[str]]:
     """The best face for each character, then each character moved to the chosen face that
     covers most of them: a script's shared signs (the danda, CJK punctuation) stay with it."""
-    best = {ch: system_fonts.face_for(ord(ch), refused) for ch in wanted}
+    best = {ch: face_for(ord(ch), refused) for ch in wanted}
     chosen = sorted({f for f in best.values() if f is not None},
-                    key=lambda f: (-sum(f.covers(ord(c)) for c in wanted), system_fonts.rank(f)))
-    by_face: dict[system_fonts.SystemFace, list[str]] = {}
+                    key=lambda f: (-sum(f.covers(ord(c)) for c in wanted), rank(f)))
+    by_face: dict[SystemFace, list[str]] = {}
     for ch, found in best.items():
         if found is not None:
             found = next(f for f in chosen if f.covers(ord(ch)))
@@ -250,12 +250,12 @@ def _assign(wanted: tuple[str, ...], refused: set) -> dict[system_fonts.SystemFa
 
 
 @lru_cache(maxsize=64)
-def _register_system(face: system_fonts.SystemFace, chars: str) -> Face:
+def _register_system(face: SystemFace, chars: str) -> Face:
     if face.cff:
-        data = system_fonts.embeddable(face.path, face.index, chars)
-        name = "StudySys-" + system_fonts.font_key(face.path, face.index, chars)
+        data = embeddable(face.path, face.index, chars)
+        name = "StudySys-" + font_key(face.path, face.index, chars)
         return Face.register(name, io.BytesIO(data), face.label)
-    name = "StudySys-" + system_fonts.font_key(face.path, face.index)
+    name = "StudySys-" + font_key(face.path, face.index)
     return Face.register(name, face.path, face.label, face.index)
 
 
@@ -361,7 +361,7 @@ def _converted(path: str) -> bytes:
                        "take too long to convert on each build; convert it to TrueType once "
                        "(fontTools' otf2ttf) or install it for the system, where only the "
                        "characters a deck uses are converted")
-    system_fonts.to_truetype(font)
+    to_truetype(font)
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ...markup.tex import disallowed
-from . import mathcache
+from .mathcache import key as cache_key
+from .mathcache import load as cache_load
+from .mathcache import store as cache_store
 
 UNITS = 1000.0  # one em of the text is this many units
 # STIX Two Math's x-height is 0.48 em, DejaVu Sans's 0.55: math set this much larger than the
@@ -46,7 +48,7 @@ class Formula:
 
     @property
     def key(self) -> str:
-        return mathcache.key(self.tex, self.display)
+        return cache_key(self.tex, self.display)
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,13 @@ def forget() -> None:
 
 @lru_cache(maxsize=8192)
 def _memo(tex: str, display: bool) -> Formula | BadTex:
-    stored = mathcache.load(tex, display)
+    stored = cache_load(tex, display)
     if stored is not None:
         found = _from_record(tex, display, stored)
         if found is not None:
             return found
     made = _typeset_fresh(tex, display)
-    mathcache.store(tex, display, _record(made))
+    cache_store(tex, display, _record(made))
     return made
 
 

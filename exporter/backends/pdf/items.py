@@ -50,7 +50,7 @@ class Line(Item):
         p = self.para
         fs = p.size * p.kind.scale
         baseline = top - fs - self.lift
-        left = x + p.x + p.ts.align_offset(self.words, p, fs)
+        left = x + p.x + p.ts.align_offset(self.words, p.kind.align, p.width, fs)
         bullet = (p.bullet[0], x + p.bullet[1]) if self.first and p.bullet else None
         p.ts.draw_words(pen, self.words, left, baseline, fs, p.kind.color, bullet, p.rtl)
 

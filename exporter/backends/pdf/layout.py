@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from . import tables
 from .blocks import Block, Code, Image, Math, Table, Text
 from .builder import BlockBuilder
 from .code import CodeFace, CodeRow, wrap_code
@@ -18,6 +17,7 @@ from .fonts import FontSet
 from .images import ImageFiles
 from .items import CODE_PAD, CodeLine, ImageBox, Item, Line, MathBox, Paragraph, RuleLine
 from .styles import CODE_LEADING, CODE_SCALE, KINDS, RULE, Kind
+from .tables import continued, table_items
 from .text import TextSetter, Words, break_lines, paragraph_rtl
 from .usage import text_usage, usage
 
@@ -52,7 +52,7 @@ class Typesetter:
 
     usage = staticmethod(usage)
     text_usage = staticmethod(text_usage)
-    continued = staticmethod(tables.continued)
+    continued = staticmethod(continued)
 
     def missing_images(self, blocks: list[Block]) -> list[str]:
         return self.images.missing(blocks)
@@ -94,7 +94,7 @@ class Typesetter:
                                size * 0.2 + after)]
                 after = size * 0.2
             elif isinstance(block, Table):
-                new = tables.table_items(block, p.words, size, width, size * 0.35 + after,
+                new = table_items(block, p.words, size, width, size * 0.35 + after,
                                          self.text_items)
                 after = size * 0.35
             else:

@@ -6,6 +6,7 @@ import gc
 
 from ...diagnostics import Diagnostic, warning
 from ...markup.tex import disallowed
+from ...markup.tree import MarkupError
 from ...model import Deck
 from .. import BuildContext
 from .common import source_path
@@ -42,7 +43,10 @@ def _problems(questions: list, context: BuildContext) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     path = source_path(context)
     for q in questions:
-        trees = field_trees(q, context)
+        try:
+            trees = field_trees(q, context)
+        except MarkupError:
+            continue  # validate reports the field (markdown-limit); build refuses the deck for it
         for field in ("question", "answer", "details"):
             if not _may_hold_math(getattr(q, field)):
                 continue

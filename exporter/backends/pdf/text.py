@@ -7,7 +7,6 @@ paragraph is re-broken at any size without touching the fonts again.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
@@ -18,9 +17,6 @@ from .mathdraw import draw_formula, hidden_tex, write_hidden
 from .shaping import has_rtl, is_rtl_paragraph, shape, show, visual
 from .styles import INK
 from .wordbreak import cut_at
-
-if TYPE_CHECKING:
-    from .items import Paragraph
 
 SCRIPT_SCALE, SCRIPT_RISE = 0.7, 0.33
 _SPACES = re.compile(r"([ \t\r\n]+)")
@@ -185,12 +181,13 @@ class TextSetter:
             words.append(word)
         return words
 
-    def align_offset(self, words: list[Word], para: Paragraph, fs: float) -> float:
-        align = para.kind.align
+    @staticmethod
+    def align_offset(words: list[Word], align: str, width: float, fs: float) -> float:
+        """Where a line starts in a paragraph `width` wide, aligned left, right or centre."""
         if align == "left" or not words:
             return 0.0
         used = (sum(w.width + w.space for w in words) - words[-1].space) * fs
-        gap = max(0.0, para.width - used)
+        gap = max(0.0, width - used)
         return gap if align == "right" else gap / 2
 
     def draw_words(self, pen: Pen, words: list[Word], x: float, baseline: float, fs: float,
