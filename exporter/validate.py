@@ -443,10 +443,11 @@ def _tree(c: _Checker, node: Node, text: str, where: str):
     if problem is None and not ("![" in text or "<img" in text.lower() or math
                                 or _may_be_too_deep(text)):
         return None  # most fields: nothing the tree could reveal, no parse
-    try:
-        return parse_markup(text) if problem is None else None
-    except MarkupError as exc:
-        problem = exc.problem
+    if problem is None:  # a field over the length limit is reported below, never parsed
+        try:
+            return parse_markup(text)
+        except MarkupError as exc:
+            problem = exc.problem
     c.error(_loc_in_scalar(c, node, problem.offset), f"{where}: {problem.message}", "markdown-limit",
             "split the list or quote into flatter pieces, or move some of the text elsewhere")
     return None
