@@ -241,3 +241,25 @@ def test_svg_images_are_drawn_as_vectors_and_encoded_paths_are_found() -> None:
         assert len(page.images) == 1, "the PNG whose name has a space"
         assert page.rects and page.lines, "the SVG's rectangle and line, as vector graphics"
         assert not page.extract_text().strip(), "no alt text: both images were found"
+
+
+def test_an_svg_never_reads_the_files_it_references(tmp_path: Path) -> None:
+    """The PDFs draw an SVG from the build's bytes (context.media), never from a path: a file
+    it names beside it (or above the content folder) is not read, only its own shapes drawn."""
+    diagram = ROOT / "tests" / "fixtures" / "media" / "diagram.png"
+    (tmp_path / "secret.png").write_bytes(diagram.read_bytes())
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+           'width="60" height="30"><rect x="2" y="2" width="56" height="26" fill="none" stroke="#000"/>'
+           '<image x="0" y="0" width="60" height="30" xlink:href="secret.png"/>'
+           '<image x="0" y="0" width="60" height="30" xlink:href="../secret.png"/></svg>')
+    ts = Typesetter(load_fonts(), {"media/refs.svg": svg.encode()}, max_image_height=200)
+    assert ts.images.picture("media/refs.svg") is not None
+    tree = SyntaxTreeNode(_paragraph(_image("media/refs.svg", "refs")))
+    items = ts.items(ts.prepare(ts.builder.tree(tree)), 300, 10.0)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(400, 600), invariant=1)
+    draw_placed(canvas, place(items, 560)[0], 50, 580)
+    canvas.showPage()
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        assert pdf.pages[0].rects and not pdf.pages[0].images

@@ -69,12 +69,20 @@ def _read(name: str, data: bytes) -> Picture | None:
 
 
 def _read_svg(data: bytes) -> Picture | None:
+    import logging
+
     from svglib.svglib import svg2rlg
 
+    # From bytes, svglib refuses every file an SVG references (nothing outside the confined
+    # media is read) and logs an error for each; the picture is drawn without them.
+    log = logging.getLogger("svglib.svglib")
+    level, log.level = log.level, logging.CRITICAL
     try:
         drawing = svg2rlg(io.BytesIO(data))
     except Exception:  # noqa: BLE001 (svglib raises whatever its XML parser meets)
         return None
+    finally:
+        log.setLevel(level)
     if drawing is None or not drawing.width or not drawing.height:
         return None
     return Picture((float(drawing.width), float(drawing.height)), data, drawing)
