@@ -184,18 +184,20 @@ def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
     context = BuildContext(timestamp=0, content_dir=source.resolve().parent, markup=DeckMarkup(deck),
                            options=options, templates_dir=options.templates_dir or default_templates_dir(),
                            source_path=source)
-    for backend in backends:
-        if backend.check is not None:
-            try:
-                problems += backend.check(deck, context)
-            except ContentError as exc:
-                problems += exc.diagnostics
+    # Backends may share a check (both PDFs): each distinct one runs once.
+    for check in dict.fromkeys(b.check for b in backends if b.check is not None):
+        try:
+            problems += check(deck, context)
+        except ContentError as exc:
+            problems += exc.diagnostics
     return coded(problems, "backend-error")
 
 
 def validate_source(source: Path, reporter: Reporter, config: Config, config_problems: list[Diagnostic],
-                    options: BuildOptions, only: tuple[str, ...], *, strict: bool = False) -> bool:
-    """Report every problem of one source; True when it fails (errors, or warnings if strict)."""
+                    options: BuildOptions, only: tuple[str, ...], *, strict: bool = False,
+                    verbose: bool = False) -> bool:
+    """Report every problem of one source; True when it fails (errors, or warnings if strict).
+    verbose: also list the flashcard backs too long for their card (a deck without errors)."""
     from .validate import load_deck
 
     deck, diagnostics = load_deck(source, config=config)
@@ -203,6 +205,13 @@ def validate_source(source: Path, reporter: Reporter, config: Config, config_pro
     diagnostics.sort(key=Diagnostic.sort_key)
     reporter.problems(diagnostics)
     errors = sum(d.is_error for d in diagnostics)
+    if verbose and deck is not None and not errors:
+        import click
+
+        from .backends.pdf import shortened_backs
+
+        for line in shortened_backs(deck, make_context(deck, source, options)):
+            click.echo(line)
     warnings = len(diagnostics) - errors
     used = f" (config {config.display})" if config.path else ""
     counts = (f": {plural(len(deck.questions), 'question')} in {plural(len(deck.topics), 'topic')}"
@@ -411,6 +420,11 @@ def _summary(output: Output, deck: Deck, changed: bool) -> str:
     elif output.backend in ("pdf", "flashcards"):
         pages = output.data.count(b"/Type /Page") - output.data.count(b"/Type /Pages")
         count = plural(pages, "page")
+        if output.backend == "flashcards":
+            from .backends.pdf.flashcards import shortened_backs
+
+            long = shortened_backs(output.data)
+            count += f", {plural(long, 'back')} too long for {'its' if long == 1 else 'their'} card"
     elif output.backend == "anki":
         count = plural(len(deck.questions), "note")
     else:

@@ -9,7 +9,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__
-from .backends import BACKEND_NAMES, HANDBOOK_STYLES, PAPER_SIZES
+from .backends import BACKEND_NAMES, FLASHCARDS_OVERFLOW, HANDBOOK_STYLES, PAPER_SIZES
 from .diagnostics import FORMAT_NAMES
 
 DEFAULT_SOURCE = Path("content/questions.yaml")
@@ -110,7 +110,11 @@ def _style_options(command):
         click.option("--handbook-style", type=click.Choice(HANDBOOK_STYLES), default="plain",
                      show_default=True, help="quiz hides each answer in a collapsible block."),
         click.option("--font-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="A folder with another TrueType family for the PDFs (e.g. one with CJK)."),
+                     help="A folder with another font family for the PDFs (TrueType or OpenType)."),
+        click.option("--flashcards-overflow", type=click.Choice(FLASHCARDS_OVERFLOW),
+                     default="shorten", show_default=True,
+                     help="A back too long for its card: shorten it (the rest is on the cheat "
+                          "sheet, whose page it names) or continue it on the next card."),
         click.option("--templates", "templates_dir",
                      type=click.Path(exists=True, file_okay=False, path_type=Path),
                      help="A folder laid out like templates/ (anki/front.html, anki/back.html, "
@@ -133,7 +137,9 @@ def _output_options(command):
 @_report_options
 @_style_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-def validate(sources: tuple[Path, ...], **given) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also list the flashcard backs too long for their card.")
+def validate(sources: tuple[Path, ...], verbose: bool, **given) -> None:
     """Check SOURCE... (default content/questions.yaml) and report every problem at once.
 
     Defaults come from studypack.toml beside the source (or [tool.studypack] in a
@@ -150,7 +156,7 @@ def validate(sources: tuple[Path, ...], **given) -> None:
     for source in sources:
         values, (config, problems) = _settings(source, given)
         failed |= validate_source(source, reporter, config, problems, _build_options(values),
-                                  values["only"], strict=values["strict"])
+                                  values["only"], strict=values["strict"], verbose=verbose)
     reporter.finish()
     sys.exit(1 if failed else 0)
 
@@ -232,7 +238,8 @@ def _build_options(values: dict):
 
     return BuildOptions(paper=values["paper"], anki_flat=values["anki_flat"],
                         handbook_style=values["handbook_style"], font_dir=values["font_dir"],
-                        templates_dir=values["templates_dir"])
+                        templates_dir=values["templates_dir"],
+                        flashcards_overflow=values["flashcards_overflow"])
 
 
 # --- push (issue 13): a self-contained block; everything heavy is imported inside ---

@@ -322,6 +322,14 @@ CODES: tuple[Code, ...] = (
         "write 'details: |' and indent the text below it",
     ),
     Code(
+        "SP411",
+        "untypesettable-tex",
+        "warning",
+        "TeX that cannot be typeset in the … of question 'q': `…` (reason); the PDFs print it as written",
+        "the question",
+        "fix the TeX (ziamath typesets LaTeX math, not text-mode commands or packages)",
+    ),
+    Code(
         "SP501",
         "unknown-template",
         "error",

@@ -22,7 +22,8 @@ CONFIG_NAME = "studypack.toml"
 # Paths are relative to the config file's folder.
 OPTIONS: dict[str, type] = {
     "output-dir": Path, "only": list, "paper": str, "anki-flat": bool, "handbook-style": str,
-    "font-dir": Path, "templates": Path, "strict": bool, "format": str, "quiet": bool,
+    "font-dir": Path, "flashcards-overflow": str, "templates": Path, "strict": bool, "format": str,
+    "quiet": bool,
 }
 KEYS = (*OPTIONS, "ignore", "per-question")
 
@@ -157,10 +158,11 @@ def _toml_error_loc(message: str) -> Loc:
 
 
 def _choices(key: str) -> tuple[str, ...]:
-    from .backends import BACKEND_NAMES, HANDBOOK_STYLES, PAPER_SIZES
+    from .backends import BACKEND_NAMES, FLASHCARDS_OVERFLOW, HANDBOOK_STYLES, PAPER_SIZES
     from .diagnostics import FORMAT_NAMES
 
     return {"only": BACKEND_NAMES, "paper": PAPER_SIZES, "handbook-style": HANDBOOK_STYLES,
+            "flashcards-overflow": FLASHCARDS_OVERFLOW,
             "format": FORMAT_NAMES}.get(key, ())
 
 

@@ -443,7 +443,7 @@ def _tree(c: _Checker, node: Node, text: str, where: str):
     if problem is None and not ("![" in text or "<img" in text.lower() or math
                                 or _may_be_too_deep(text)):
         return None  # most fields: nothing the tree could reveal, no parse
-    if problem is None:
+    if problem is None:  # a field over the length limit is reported below, never parsed
         try:
             return parse_markup(text)
         except MarkupError as exc:

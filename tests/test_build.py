@@ -232,20 +232,21 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     # A glyph the PDF font lacks, in the version only the cheat sheet prints: the worker
     # process renders the cheat sheet, finds it, and it is reported like any content error.
     assert [b.name for b in build_module.split(BACKENDS)[1]] == ["pdf", "anki"]
-    source.write_text(source.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.0 中"'),
-                      "utf-8")
+    private_use = "\U0010fffd"  # no font draws it
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace('version: "1.0"', f'version: "1.0 {private_use}"'), "utf-8")
     result = CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "parallel")])
     assert result.exit_code == 1
-    assert "(U+4E2D)" in result.stdout and "Traceback" not in result.output
+    assert "(U+10FFFD)" in result.stdout and "Traceback" not in result.output
     # A glyph both PDFs lack: each process finds it in its own PDF, and the report is the
     # serial build's (the cheat sheet's, which comes first), whichever process failed first.
-    source.write_text(source.read_text(encoding="utf-8").replace("Minimal Deck", "Deck 🚀"), "utf-8")
+    source.write_text(source.read_text(encoding="utf-8").replace("Minimal Deck", "Deck \U0010fffc"), "utf-8")
     reports = []
     for threshold in (1, 10**9):
         monkeypatch.setattr("exporter.build.PARALLEL_MIN_QUESTIONS", threshold)
         reports.append(CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "x")]).stdout)
     assert reports[0] == reports[1]
-    assert "(U+1F680)" in reports[0]
+    assert "(U+10FFFC)" in reports[0]
 
 
 def _deck_of(count: int) -> str:

@@ -90,7 +90,8 @@ def _unknown_template(tmp: Path):
     source = deck_folder(tmp / "deck")
     folder = _templates(tmp, "anki/styles.css", ".card {}\n")
     help = ("did you mean 'anki/style.css'? the files a templates folder may hold are anki/front.html, "
-            "anki/back.html, anki/style.css, handbook.md.j2")
+            "anki/back.html, anki/reverse_front.html, anki/reverse_back.html, anki/cloze_front.html, "
+            "anki/cloze_back.html, anki/style.css, handbook.md.j2")
     return ["validate", str(source), "--templates", str(folder)], str(folder / "anki/styles.css"), 1, 1, help
 
 

@@ -15,17 +15,19 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from exporter.backends import BuildOptions
-from exporter.backends.pdf import COLUMN_GAP, FOOTER_HEIGHT, MARGIN, render_cheatsheet, render_flashcards
+from exporter.backends.pdf import render_cheatsheet, render_flashcards
+from exporter.backends.pdf.cheatsheet import COLUMN_GAP, FOOTER_HEIGHT, MARGIN
 from exporter.backends.pdf.flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
 from exporter.backends.pdf.fonts import BUNDLED_DIR, load_fonts
-from exporter.backends.pdf.html import parse, text_of
 from exporter.build import make_context
 from exporter.diagnostics import ContentError
+from exporter.markup.tree import parse
 from exporter.validate import load_deck
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 REAL = ROOT / "content" / "questions.yaml"
+CONSTRUCTS = ROOT / "tests" / "fixtures" / "pdf-constructs.yaml"  # every construct, math too
 TOLERANCE = 1.0  # pdfplumber's glyph boxes come from the font size, not the outlines
 
 
@@ -40,12 +42,18 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def plain(html: str) -> str:
-    return text_of_nodes(parse(html))
+def printed_question(q) -> str:
+    """What the PDFs print as a question: a cloze item's text filled in and ⟦marked⟧."""
+    from exporter.cloze import filled_marked
+
+    return filled_marked(q.cloze) if q.cloze else q.question
 
 
-def text_of_nodes(nodes) -> str:
-    return "".join(text_of(n) for n in nodes)
+def plain(markdown: str) -> str:
+    """The text a field prints: its words, code as written, math as its (hidden) TeX."""
+    printed = ("text", "code_inline", "html_inline", "math_inline", "math_inline_double",
+               "fence", "code_block", "math_block", "html_block")
+    return " ".join(n.content for n in parse(markdown).walk() if n.type in printed)
 
 
 @dataclasses.dataclass
@@ -110,11 +118,11 @@ def long_deck_path(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module", params=["minimal", "content", "long"])
+@pytest.fixture(scope="module", params=["minimal", "content", "long", "constructs"])
 def rendered(request) -> Rendered:
     if request.param == "long":
         return render(request.getfixturevalue("long_deck_path"))
-    return render({"minimal": MINIMAL, "content": REAL}[request.param])
+    return render({"minimal": MINIMAL, "content": REAL, "constructs": CONSTRUCTS}[request.param])
 
 
 @pytest.fixture(scope="module")
@@ -137,16 +145,15 @@ def page_texts(data: bytes) -> list[str]:
 def test_cheatsheet_has_every_question_and_answer(rendered: Rendered) -> None:
     text = squash("".join(page_texts(rendered.cheatsheet)))
     for q in rendered.deck.questions:
-        html = rendered.context.html[q.id]
-        assert squash(plain(html.question)) in text, q.id
-        assert squash(plain(html.answer)) in text, q.id
+        assert squash(plain(printed_question(q))) in text, q.id
+        assert squash(plain(q.answer)) in text, q.id
 
 
 def test_cheatsheet_has_every_non_ascii_character(rendered: Rendered) -> None:
-    deck, html = rendered.deck, rendered.context.html
+    deck = rendered.deck
     content = [deck.title, *(t.title for t in deck.topics)]
     for q in deck.questions:
-        content += [plain(html[q.id].question), plain(html[q.id].answer), plain(html[q.id].details)]
+        content += [plain(printed_question(q)), plain(q.answer), plain(q.details)]
     wanted = {ch for field in content for ch in field if ord(ch) > 127 and not ch.isspace()}
     assert wanted, "the deck should exercise non-ASCII text"
     printed = set("".join(page_texts(rendered.cheatsheet)))
@@ -154,12 +161,23 @@ def test_cheatsheet_has_every_non_ascii_character(rendered: Rendered) -> None:
 
 
 def test_markup_characters_print_literally(minimal: Rendered) -> None:
+    # Allow-listed HTML is a node of the shared tree (<b> -> strong): "bold" prints without its
+    # tags; any other tag, and every < and & in text or code, prints as written.
     text = squash("".join(page_texts(minimal.cheatsheet)))
-    assert squash("What does <b>bold</b> & <script>alert(1)</script> print?") in text
+    assert squash("What does bold & <script>alert(1)</script> print?") in text
     assert squash("Exactly the characters <b>, & and <script> — never live markup.") in text
     assert squash('Comparisons like 2 < 3 and 5 > 4 & "quotes" stay as written.') in text
     fronts = squash("".join(page_texts(minimal.flashcards)[0::2]))
-    assert squash("What does <b>bold</b> & <script>alert(1)</script> print?") in fronts
+    assert squash("What does bold & <script>alert(1)</script> print?") in fronts
+
+
+def test_allow_listed_html_is_set_as_its_node(minimal: Rendered) -> None:
+    """<b>bold</b> in a question (already bold) stays in the bold face; in the details an
+    <em>/<b> pair would switch faces as **…** does (test_pdf_tree covers every node)."""
+    with pdfplumber.open(io.BytesIO(minimal.cheatsheet)) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["fontname"])
+    (bold,) = [w for w in words if w["text"] == "bold"]
+    assert "Bold" in bold["fontname"]
 
 
 def test_details_keep_their_structure(minimal: Rendered) -> None:
@@ -274,8 +292,7 @@ def test_long_deck_breaks_columns_inside_details(long_rendered: Rendered) -> Non
 def test_a_question_is_never_parted_from_its_answer(rendered: Rendered) -> None:
     columns = column_texts(rendered.cheatsheet)
     for q in rendered.deck.questions:
-        html = rendered.context.html[q.id]
-        question, answer = squash(plain(html.question)), squash(plain(html.answer))
+        question, answer = squash(plain(printed_question(q))), squash(plain(q.answer))
         assert any(question + answer in c for c in columns), q.id
 
 
@@ -283,7 +300,7 @@ def test_a_topic_heading_never_ends_a_column(rendered: Rendered) -> None:
     columns = column_texts(rendered.cheatsheet)
     for topic in rendered.deck.topics:
         first = rendered.deck.questions_in(topic.id)[0]
-        question = squash(plain(rendered.context.html[first.id].question))
+        question = squash(plain(first.question))
         assert any(squash(topic.title) + question in c for c in columns), topic.id
 
 
@@ -324,7 +341,7 @@ def test_outline_has_one_entry_per_topic_pointing_at_its_heading(rendered: Rende
 def test_every_question_is_on_a_front_page(rendered: Rendered) -> None:
     fronts = squash("".join(page_texts(rendered.flashcards)[0::2]))
     for q in rendered.deck.questions:
-        assert squash(plain(rendered.context.html[q.id].question)) in fronts, q.id
+        assert squash(plain(printed_question(q))) in fronts, q.id
 
 
 def _label_cells(page, grid: Grid) -> dict[str, tuple[int, int]]:
@@ -350,11 +367,12 @@ def test_each_back_sits_behind_its_front_for_long_edge_duplex(rendered: Rendered
 def test_backs_show_the_answer(minimal: Rendered) -> None:
     backs = squash("".join(page_texts(minimal.flashcards)[1::2]))
     for q in minimal.deck.questions:
-        assert squash(plain(minimal.context.html[q.id].answer)) in backs
+        assert squash(plain(q.answer)) in backs
 
 
-def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) -> None:
-    long = "\n".join(f"- point {i}: " + "words that fill the card " * 6 for i in range(80))
+def test_a_back_too_long_keeps_whole_items_then_names_the_cheat_sheet_page(minimal: Rendered) -> None:
+    """Shortened at a list item's end, never mid-sentence, and never below 7 pt."""
+    long = "\n".join(f"- point {i}: " + "words that fill the card " * 6 + "end." for i in range(80))
     first = dataclasses.replace(minimal.deck.questions[0], details=long)
     deck = dataclasses.replace(minimal.deck, questions=(first, *minimal.deck.questions[1:]))
     context = make_context(deck, MINIMAL)
@@ -364,10 +382,11 @@ def test_a_back_too_long_is_shrunk_then_cut_with_an_ellipsis(minimal: Rendered) 
         grid = Grid(back.width, back.height)
         cell = _label_cells(back, grid)["#1"]
         chars = [c for c in back.chars if _card_cell(grid, c) == cell]
-        assert any(c["text"] == "…" for c in chars)
-        sizes = {round(c["size"], 2) for c in chars if c["text"] not in "…#1"}
-        assert min(sizes) >= 6.0 - 0.01, "never below the floor size"
-        assert "point 0" in back.extract_text()
+        text = "".join(c["text"] for c in chars)
+        assert "the rest: cheat sheet, page 1" in text
+        assert min(round(c["size"], 2) for c in chars) >= 7.0 - 0.01, "no text under 7 pt"
+        body = text.split("the rest:")[0]
+        assert "point 0" in body and body.rstrip().endswith("end."), "cut between list items"
 
 
 # Errors users can act on
@@ -380,8 +399,8 @@ def _with_text(deck, field: str, value: str):
 
 @pytest.mark.parametrize("render_pdf", [render_cheatsheet, render_flashcards])
 @pytest.mark.parametrize("field,value", [
-    ("question", "What does 中 mean?"),
-    ("details", "Code:\n\n```python\nprint('中')\n```\n"),
+    ("question", "What does \U0010fffd mean?"),
+    ("details", "Code:\n\n```python\nprint('\U0010fffd')\n```\n"),
 ])
 def test_a_character_the_font_lacks_names_question_and_character(minimal: Rendered, render_pdf,
                                                                  field: str, value: str) -> None:
@@ -393,11 +412,11 @@ def test_a_character_the_font_lacks_names_question_and_character(minimal: Render
     q = deck.questions[0]
     assert (diagnostic.path, diagnostic.line, diagnostic.col) == (str(MINIMAL), q.loc.line, q.loc.col)
     assert f"question '{q.id}'" in diagnostic.message
-    assert "'中' (U+4E2D)" in diagnostic.message
+    assert "'\U0010fffd' (U+10FFFD)" in diagnostic.message
 
 
 def test_a_topic_title_the_font_lacks_is_reported_at_the_topic(minimal: Rendered) -> None:
-    topic = dataclasses.replace(minimal.deck.topics[0], title="基本")
+    topic = dataclasses.replace(minimal.deck.topics[0], title="\U0010fffd")
     deck = dataclasses.replace(minimal.deck, topics=(topic, *minimal.deck.topics[1:]))
     with pytest.raises(ContentError) as raised:
         render_cheatsheet(deck, make_context(deck, MINIMAL))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the CLI reads the names below at start-up; markdown must no
 
 PAPER_SIZES = ("a4", "letter")
 HANDBOOK_STYLES = ("plain", "quiz")
+FLASHCARDS_OVERFLOW = ("shorten", "continue")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class BuildOptions:
     font_dir: Path | None = None  # a folder with another TrueType family for the PDFs
     # A folder laid out like templates/ whose files replace the built-in ones they match.
     templates_dir: Path | None = None
+    # A flashcard back too long for its card: "shorten" (name the cheat-sheet page) or "continue".
+    flashcards_overflow: str = "shorten"
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,16 @@ def _lazy(module: str, function: str) -> Callable:
     return render
 
 
+# Both PDFs share one check (fonts, math): the same function, so validate runs it once.
+_PDF_CHECK = _lazy(".pdf", "check")
+
 BACKENDS: tuple[Backend, ...] = (
     Backend("anki", lambda d: f"{d.id}.apkg", _lazy(".anki", "render"),
             check=_lazy("..template_check", "check_anki")),
-    Backend("pdf", lambda d: f"{d.id}-cheatsheet.pdf", _lazy(".pdf", "render_cheatsheet")),
-    Backend("flashcards", lambda d: f"{d.id}-flashcards.pdf", _lazy(".pdf", "render_flashcards")),
+    Backend("pdf", lambda d: f"{d.id}-cheatsheet.pdf", _lazy(".pdf", "render_cheatsheet"),
+            check=_PDF_CHECK),
+    Backend("flashcards", lambda d: f"{d.id}-flashcards.pdf", _lazy(".pdf", "render_flashcards"),
+            check=_PDF_CHECK),
     Backend("handbook", lambda d: f"{d.id}-handbook.md", _lazy(".handbook", "render"),
             check=_lazy("..template_check", "check_handbook")),
 )

@@ -17,6 +17,7 @@ from .split import split_answer
 
 # The studypack note type (exporter/backends/anki): read back field for field.
 STUDYPACK_FIELDS = ("Question", "Answer", "Details", "Topic", "Difficulty", "Related", "Id")
+STUDYPACK_CLOZE_FIELDS = ("Text", "Extra", "Details", "Topic", "Difficulty", "Related", "Id")
 _STUDYPACK_NOTETYPE = re.compile(r"studypack .* \((?P<deck>[a-z0-9-]+)\)\Z")
 _SUBDECK_NUMBER = re.compile(r"\A\d+ ")
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
@@ -238,7 +239,7 @@ def _topic_title(name: str, root: str, title: str) -> str:
 def _convertible(note: _RawNote) -> tuple[tuple[str, str], ...]:
     """The fields whose HTML becomes Markdown: of a studypack note, only the three texts
     (Related is read item by item, the others are plain values)."""
-    if tuple(name for name, _ in note.fields) == STUDYPACK_FIELDS:
+    if tuple(name for name, _ in note.fields) in (STUDYPACK_FIELDS, STUDYPACK_CLOZE_FIELDS):
         related = _RELATED_ITEM.findall(note.fields[STUDYPACK_FIELDS.index("Related")][1])
         return (*note.fields[:3], *((f"Related {i}", item) for i, item in enumerate(related)))
     return note.fields
@@ -251,8 +252,9 @@ def _item(note: _RawNote, md: dict[str, str], field_map: FieldMap, bank: Bank) -
         if _SOUND.search(value):
             bank.notes.append(f"{origin}: sound in field '{name}' left out (the format has no audio)")
     tags = _tags(note.tags, origin, bank)
-    if tuple(name for name, _ in note.fields) == STUDYPACK_FIELDS:
-        return _studypack_item(note, md, tags, origin)
+    names = tuple(name for name, _ in note.fields)
+    if names in (STUDYPACK_FIELDS, STUDYPACK_CLOZE_FIELDS):
+        return _studypack_item(note, md, tags, origin, cloze=names == STUDYPACK_CLOZE_FIELDS)
     if note.cloze:
         return _cloze_item(note, md, tags, origin, bank)
     roles = _roles(list(md), field_map)
@@ -289,12 +291,16 @@ def _roles(names: list[str], field_map: FieldMap) -> dict[str, str]:
     return roles
 
 
-def _studypack_item(note: _RawNote, md: dict[str, str], tags: tuple[str, ...], origin: str) -> Item:
+def _studypack_item(note: _RawNote, md: dict[str, str], tags: tuple[str, ...], origin: str,
+                    cloze: bool = False) -> Item:
+    """A note studypack built: its own id, topic, difficulty and related questions come back.
+    A cloze note's Text holds the marks, its Extra the answer."""
     topic_id = next((t.split("::", 1)[1] for t in note.tags if t.startswith("topic::")), "")
     own = tuple(t for t in tags if not t.startswith(("topic::", "difficulty::")))
     related = tuple(value for name, value in md.items() if name.startswith("Related "))
-    return Item(md["Question"], md["Answer"], md["Details"], note.topic, origin, own,
-                md["Difficulty"] or None, related, reverse=note.card_count > 1, id=md["Id"],
+    question, answer = (md["Text"], md["Extra"]) if cloze else (md["Question"], md["Answer"])
+    return Item(question, answer, md["Details"], note.topic, origin, own, md["Difficulty"] or None,
+                related, reverse=not cloze and note.card_count > 1, cloze=cloze, id=md["Id"],
                 topic_id=topic_id, anki_guid=note.guid)
 
 

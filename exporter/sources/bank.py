@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..cloze import filled, filled_marked
 from ..validate import SLUG
 
 MAX_ID_CHARS = 80
@@ -97,6 +98,9 @@ def assemble(bank: Bank, deck_id: str | None = None) -> dict:
     ids = [unique(item.id if SLUG.match(item.id or "") else slugify(_question_text(item)), taken_ids,
                   "question") for item in bank.items]
     by_text = {_question_text(item): qid for item, qid in zip(bank.items, ids, strict=True)}
+    # A studypack deck links a related cloze item by its text filled in and ⟦marked⟧.
+    by_text |= {filled_marked(item.question): qid for item, qid in zip(bank.items, ids, strict=True)
+                if item.cloze}
     questions = [_question(item, qid, topic_ids[item.topic], by_text)
                  for item, qid in zip(bank.items, ids, strict=True)]
     used = {item.topic for item in bank.items}
@@ -110,11 +114,7 @@ def assemble(bank: Bank, deck_id: str | None = None) -> dict:
 
 
 def _question_text(item: Item) -> str:
-    if not item.cloze:
-        return item.question
-    from ..cloze import filled
-
-    return filled(item.question)
+    return filled(item.question) if item.cloze else item.question
 
 
 def _question(item: Item, qid: str, topic_id: str, by_text: dict[str, str]) -> dict:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.colors import Color, HexColor
+from reportlab.pdfgen.textobject import PDFTextObject
 
+from .fonts import FontSet
 from .styles import INK
 
 # Pygments short class names -> (bold, colour); muted colours that survive greyscale printing.
@@ -29,11 +31,16 @@ def token_style(cls: str) -> tuple[bool, Color]:
 
 @dataclass(frozen=True)
 class CodeFace:
-    regular: str
-    bold: str
+    fonts: FontSet
     size: float
     leading: float
     marker: str  # drawn before a wrapped line's continuation
+
+    def show(self, text: PDFTextObject, role: str, string: str) -> None:
+        """string in the role's face, each run of characters it lacks in the face that has them."""
+        for name, run in self.fonts.runs(role, string):
+            text.setFont(name, self.size)
+            text.textOut(run)
 
 
 @dataclass(frozen=True)

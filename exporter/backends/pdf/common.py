@@ -10,16 +10,15 @@ from contextlib import contextmanager
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ...diagnostics import ContentError, Diagnostic, error
 from ...model import Loc
 from .. import BuildContext
+from .fallback import unsupported_message
 from .fonts import FontSet
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
-MAX_LISTED_CHARS = 5
 
 
 def page_size(context: BuildContext) -> tuple[float, float]:
@@ -38,23 +37,12 @@ def pdf_date(timestamp: int) -> str:
 # Coverage: every character against the font role that will set it
 
 
-def _chars_message(chars: list[str], where: str, label: str) -> str:
-    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:MAX_LISTED_CHARS])
-    more = f" and {len(chars) - MAX_LISTED_CHARS} more" if len(chars) > MAX_LISTED_CHARS else ""
-    noun = "character" if len(chars) == 1 else "characters"
-    verb = "is" if len(chars) == 1 else "are"
-    return (f"{noun} {shown}{more} in {where} {verb} not in font {label}; "
-            "use --font-dir with a font family that has them")
-
-
 def coverage_problems(fonts: FontSet, used: dict[str, set[str]], path: str, loc: Loc,
                       where: str) -> list[Diagnostic]:
-    problems = []
+    missing: dict[str, None] = {}
     for role in sorted(used):
-        missing = fonts.missing(role, "".join(sorted(used[role])))
-        if missing:
-            problems.append(error(path, loc, _chars_message(missing, where, fonts.labels[role])))
-    return problems
+        missing.update(dict.fromkeys(fonts.missing(role, "".join(sorted(used[role])))))
+    return [error(path, loc, unsupported_message(list(missing), where))] if missing else []
 
 
 def raise_if(problems: list[Diagnostic]) -> None:
@@ -64,15 +52,6 @@ def raise_if(problems: list[Diagnostic]) -> None:
 
 def image_problems(missing: list[str], path: str, loc: Loc, qid: str) -> list[Diagnostic]:
     return [error(path, loc, f"image '{src}' in question '{qid}' cannot be read") for src in missing]
-
-
-def fit_text(text: str, font: str, width: float, size: float) -> str:
-    """Cut text to width, ending with an ellipsis when cut."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 @contextmanager

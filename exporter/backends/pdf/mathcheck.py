@@ -1,0 +1,69 @@
+"""TeX the PDFs cannot typeset, found before any PDF is drawn: part of the PDF backends' check."""
+
+from __future__ import annotations
+
+import gc
+
+from ...diagnostics import Diagnostic, warning
+from ...markup.tex import disallowed
+from ...markup.tree import MarkupError
+from ...model import Deck
+from .. import BuildContext
+from .common import source_path
+from .fields import MATH_TYPES, field_trees, written_as_display
+from .formulas import BadTex, typeset
+
+
+def check_math(deck: Deck, context: BuildContext) -> list[Diagnostic]:
+    """A warning for every formula the PDFs cannot typeset (they print it as written), at its
+    question.
+
+    Typesets as the PDFs will (question and answer inline, details' display math as display),
+    so the cache validate fills is the one build reads. TeX outside the allow-list is left to
+    the markup layer's disallowed-tex warning (one warning per formula).
+    """
+    with_math = [q for q in deck.questions
+                 if any(_may_hold_math(text) for text in (q.question, q.answer, q.details))]
+    if not with_math:
+        return []  # no delimiter anywhere: no tree walked (validate of a big deck stays fast)
+    # validate runs with the cyclic collector paused and then freezes what is alive; the
+    # typesetter's node trees are cycles, so collect them here instead (a cold check of
+    # 2 600 formulas otherwise kept 400 MB).
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        return _problems(with_math, context)
+    finally:
+        gc.collect()
+        if not enabled:
+            gc.disable()
+
+
+def _problems(questions: list, context: BuildContext) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    path = source_path(context)
+    for q in questions:
+        try:
+            trees = field_trees(q, context)
+        except MarkupError:
+            continue  # validate reports the field (markdown-limit); build refuses the deck for it
+        for field in ("question", "answer", "details"):
+            if not _may_hold_math(getattr(q, field)):
+                continue
+            for node in getattr(trees, field).walk():
+                if node.type not in MATH_TYPES or disallowed(node.content):
+                    continue
+                display = node.type == "math_block" or written_as_display(node)
+                made = typeset(node.content, display and field == "details")
+                if isinstance(made, BadTex):
+                    problems.append(warning(
+                        path, q.loc,
+                        f"TeX that cannot be typeset in the {field} of question '{q.id}': "
+                        f"`{made.tex}` ({made.reason}); the PDFs print it as written",
+                        "untypesettable-tex",
+                        "fix the TeX (ziamath typesets LaTeX math, not text-mode commands or packages)"))
+    return problems
+
+
+def _may_hold_math(text: str) -> bool:
+    return "$" in text or "\\(" in text or "\\[" in text or "math" in text
