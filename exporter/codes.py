@@ -197,7 +197,7 @@ CODES: tuple[Code, ...] = (
         "SP116",
         "markdown-limit",
         "error",
-        "…: lists or quotes nested more than 24 levels / field too long to parse",
+        "…: lists or quotes nested more than 24 levels, emphasis more than 32 / field too long to parse",
         "where the limit is passed",
         "split the list or quote into flatter pieces, or move some of the text elsewhere",
     ),

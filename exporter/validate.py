@@ -17,7 +17,7 @@ from .config import Config
 from .diagnostics import Diagnostic, error, shown, warning
 from .markup.images import ImageError, check_name, find_images, load_image, local_path
 from .markup.tex import disallowed as disallowed_tex
-from .markup.tree import MAX_DEPTH, MarkupError
+from .markup.tree import MAX_DEPTH, MAX_INLINE_DEPTH, MarkupError
 from .markup.tree import check as check_markup
 from .markup.tree import parse as parse_markup
 from .model import DIFFICULTIES, Deck, Loc, Question, Topic
@@ -414,7 +414,12 @@ _DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH // 4},}}", re.MULTILIN
 
 
 def _may_be_too_deep(text: str) -> bool:
+    """Whether the tree could pass a nesting limit: deep container prefixes, or enough
+    emphasis or bracket characters to nest inline past MAX_INLINE_DEPTH."""
+    if sum(text.count(ch) for ch in "*_[<~") > 2 * MAX_INLINE_DEPTH:
+        return True
     return any(len(m.group().expandtabs(4)) >= MAX_DEPTH for m in _DEEP_PREFIX.finditer(text))
+
 _MATH_HINT = re.compile(r"\$|\\[(\[]|```math")
 
 

@@ -211,7 +211,26 @@ def parse(text: str) -> SyntaxTreeNode:
         offset = sum(len(line) + 1 for line in text.split("\n")[:deep.map[0]])
         raise MarkupError(MarkupProblem(offset, f"lists or quotes nested more than {MAX_DEPTH} "
                                                 "levels deep; flatten them"))
+    _check_inline_depth(text, tokens)
     return build_tree(tokens)
+
+
+# Emphasis is paired after the inline rules ran, out of maxNesting's reach: "*" * 500 + "a"
+# + "*" * 500 nests 250 levels, and the renderers walk the tree recursively.
+MAX_INLINE_DEPTH = 32
+
+
+def _check_inline_depth(text: str, tokens: list[Token]) -> None:
+    for token in tokens:
+        depth = 0
+        for child in token.children or ():
+            depth += child.nesting
+            if depth > MAX_INLINE_DEPTH:
+                line = token.map[0] if token.map else 0
+                offset = sum(len(part) + 1 for part in text.split("\n")[:line])
+                raise MarkupError(MarkupProblem(offset, f"emphasis, links or inline HTML nested more "
+                                                        f"than {MAX_INLINE_DEPTH} levels deep; "
+                                                        "unnest them"))
 
 
 def build_tree(tokens: list[Token]) -> SyntaxTreeNode:

@@ -108,22 +108,26 @@ def _cut(word: Word, room: float, measure) -> list[Word]:
     units = [(text, face, width) if face.formula is not None else (ch, face, measure(ch, face))
              for text, face, width in word.pieces
              for ch in ((text,) if face.formula is not None else text)]
+    # One string for the break points and an index that moves along it: slicing the units
+    # and joining them again for every line was quadratic in the word's length.
+    text = "".join(u[0] if u[1].formula is None else "\ufffc" for u in units)
     parts: list[Word] = []
-    while units:
+    start = 0
+    while start < len(units):
         used, fits = 0.0, 0
-        while fits < len(units) and used + units[fits][2] <= room:
-            used += units[fits][2]
+        while start + fits < len(units) and used + units[start + fits][2] <= room:
+            used += units[start + fits][2]
             fits += 1
-        if fits == len(units):
+        if start + fits == len(units):
             n = fits
         else:
-            n = cut_at("".join(u[0] if u[1].formula is None else "\ufffc" for u in units), max(fits, 1))
+            n = cut_at(text[start:start + fits + 1], max(fits, 1))
         n = max(n, 1)
         part = Word()
-        for text, face, width in units[:n]:
-            _add_piece(part, text, face, width)
+        for piece_text, face, width in units[start:start + n]:
+            _add_piece(part, piece_text, face, width)
         parts.append(part)
-        units = units[n:]
+        start += n
     parts[-1].space, parts[-1].space_face = word.space, word.space_face
     return parts
 
