@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 PARTS = ("load", "anki", "pdf", "flashcards", "handbook")
-FONT_DIR = Path(__file__).resolve().parent.parent / "exporter" / "fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "exporter" / "backends" / "pdf" / "fonts"
 _TAG = re.compile(r"<[^>]+>")
 
 

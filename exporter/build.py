@@ -29,10 +29,31 @@ def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = N
     content_dir = source_path.resolve().parent
     plan = plan or plan_times(deck, source_path, templates)
     return BuildContext(timestamp=plan.times.deck, content_dir=content_dir,
-                        markup=DeckMarkup(deck, eager=True),
+                        markup=_parsed(deck, source_path),
                         media=_read_media(deck, content_dir, source_path),
                         options=options, templates_dir=templates, source_path=source_path,
                         times=plan.times)
+
+
+def _parsed(deck: Deck, source_path: Path) -> DeckMarkup:
+    """Every field's tree; a field past a markup limit that validation let through (it
+    parses only fields that look able to pass one) is a located error, not a traceback."""
+    from .markup import QuestionMarkup
+    from .markup.tree import MarkupError
+
+    try:
+        return DeckMarkup(deck, eager=True)
+    except MarkupError as first:
+        problems = []
+        for question in deck.questions:
+            try:
+                QuestionMarkup(question).parse_all()
+            except MarkupError as exc:
+                problems.append(Diagnostic(str(source_path), question.loc.line, question.loc.col, "error",
+                                           f"question '{question.id}': {exc}", code="SP116"))
+        raise ContentError(problems or [Diagnostic(str(source_path), deck.loc.line, deck.loc.col,
+                                                   "error", f"the deck's description: {first}",
+                                                   code="SP116")]) from first
 
 
 def _read_media(deck: Deck, content_dir: Path, source_path: Path) -> dict[str, bytes]:
