@@ -41,6 +41,18 @@ def test_help_does_not_import_the_backends():
     assert done.stdout.strip() == "[]"
 
 
+def test_validate_of_a_deck_the_shipped_fonts_cover_loads_no_pdf_library(tmp_path: Path):
+    # validate runs the PDFs' font check, answered from the shipped faces' cached character
+    # maps: the pre-commit hook does not pay for reportlab's font parsing.
+    code = ("import sys; from exporter.cli import main\n"
+            "try:\n    main(['validate', '-q', sys.argv[1]])\nexcept SystemExit as exit:\n"
+            "    print(exit.code, 'reportlab' in sys.modules, 'genanki' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "content" / "questions.yaml")],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "STUDYPACK_CACHE_DIR": str(tmp_path)})
+    assert done.stdout.strip() == "0 False False", done.stderr
+
+
 def test_usage_errors_exit_with_two(tmp_path: Path):
     assert CliRunner().invoke(main, ["build", "--only", "pptx"]).exit_code == 2
     assert CliRunner().invoke(main, ["validate", str(tmp_path / "missing.yaml")]).exit_code == 2

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from html import unescape
+from typing import TYPE_CHECKING
 
 from ...diagnostics import Diagnostic, error
 from ...model import Deck, Question
 from .. import BuildContext
-from .fonts import FontSet, load_fonts
+
+if TYPE_CHECKING:  # reportlab loads only when a face is needed
+    from .fonts import FontSet
 
 MAX_LISTED_CHARS = 5
 # Unicode name prefixes -> the Debian package whose fonts cover them (fontconfig finds them).
@@ -48,6 +51,8 @@ def deck_chars(deck: Deck) -> set[str]:
 
 def fonts_for(deck: Deck, context: BuildContext) -> FontSet:
     """The font set a render of this deck uses: with the system faces its characters need."""
+    from .fonts import load_fonts
+
     return load_fonts(context.options.font_dir).with_text(deck_chars(deck))
 
 
@@ -72,6 +77,13 @@ def check(deck: Deck, context: BuildContext) -> list[Diagnostic]:
     titles = [(deck.loc, "the deck title", deck.title + deck.version + (deck.author or ""))]
     titles += [(t.loc, f"the title of topic '{t.id}'", t.title) for t in deck.topics]
     every = set().union(*(chars for _, chars in per_question), *(set(text) for _, _, text in titles))
+    if context.options.font_dir is None:
+        from .coverage import shipped_faces_draw
+
+        if shipped_faces_draw(every):
+            return []
+    from .fonts import load_fonts
+
     fonts = load_fonts(context.options.font_dir).with_text(every)
     if not fonts.missing("regular", "".join(sorted(every))):
         return []

@@ -28,19 +28,9 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ...diagnostics import ContentError, error
 from ...model import Loc
+from .fontfiles import BUNDLED_DIR, BUNDLED_FILES, FALLBACK_FILES
 from .system_fonts import SystemFace, embeddable, face_for, font_key, rank, to_truetype
 
-BUNDLED_DIR = Path(__file__).resolve().parent / "fonts"
-BUNDLED_FILES = {
-    "regular": "DejaVuSans.ttf",
-    "bold": "DejaVuSans-Bold.ttf",
-    "italic": "DejaVuSans-Oblique.ttf",
-    "bolditalic": "DejaVuSans-BoldOblique.ttf",
-    "mono": "DejaVuSansMono.ttf",
-    "monobold": "DejaVuSansMono-Bold.ttf",
-}
-# Tried in this order after the main family; see fonts/fallback/LICENSE.
-FALLBACK_FILES = ("NotoSansMath-Regular.ttf", "NotoSansSymbols2-Regular.ttf", "Symbola.ttf")
 ROLES = tuple(BUNDLED_FILES)
 # Which role stands in for a missing one, tried in order.
 FALLBACKS = {

@@ -9,7 +9,6 @@ from ...markup.tex import disallowed
 from ...markup.tree import MarkupError
 from ...model import Deck
 from .. import BuildContext
-from .common import source_path
 from .fields import MATH_TYPES, field_trees, written_as_display
 from .formulas import BadTex, typeset
 
@@ -41,7 +40,7 @@ def check_math(deck: Deck, context: BuildContext) -> list[Diagnostic]:
 
 def _problems(questions: list, context: BuildContext) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    path = source_path(context)
+    path = str(context.source_path)
     for q in questions:
         try:
             trees = field_trees(q, context)
