@@ -18,7 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from exporter.markup import render_deck  # noqa: E402
+from exporter.backends.anki.fields import block_html, inline_html  # noqa: E402
+from exporter.markup import DeckMarkup  # noqa: E402
 from exporter.markup.tree import parser  # noqa: E402
 from exporter.validate import load_deck  # noqa: E402
 
@@ -45,8 +46,9 @@ def with_html2text(fragment: str) -> str:
 
 def main() -> None:
     deck, _ = load_deck(REPO / "content" / "questions.yaml")
-    html = render_deck(deck)
-    fields = [(getattr(q, f), getattr(html[q.id], f)) for q in deck.questions
+    trees = DeckMarkup(deck)
+    render = {"question": inline_html, "answer": inline_html, "details": block_html}
+    fields = [(getattr(q, f), render[f](getattr(trees[q.id], f), {})) for q in deck.questions
               for f in ("question", "answer", "details")]
     for name, convert in (("markdownify", with_markdownify), ("html2text", with_html2text)):
         started, cpu = time.perf_counter(), time.process_time()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from exporter.backends.anki.fields import MarkdownRenderer
+from exporter.backends.anki.fields import block_html
+from exporter.markup.tree import parse
 from exporter.model import Deck
 from exporter.validate import MAX_ANSWER_CHARS, load_deck
 
@@ -213,13 +214,12 @@ def test_every_source_term_appears(deck: Deck) -> None:
 
 
 def test_details_lists_and_tables_render_as_such(deck: Deck) -> None:
-    """Python-Markdown needs a blank line before a list or table, where GitHub does not;
-    a forgotten one leaves "- item" or "| a | b |" as literal text in a paragraph."""
-    renderer = MarkdownRenderer()
+    """A list or table the parser misread (an indent too deep, a stray character) would leave
+    "- item" or "| a | b |" as literal text in a paragraph of the card."""
     literal = re.compile(r"^\s*(?:- |\d+\. |\|)", re.MULTILINE)
     offenders = []
     for q in deck.questions:
-        html = renderer.block(q.details)
+        html = block_html(parse(q.details), {})
         paragraphs = re.findall(r"<p>(.*?)</p>", html, re.DOTALL)
         offenders += [q.id for p in paragraphs if literal.search(p)]
         if "|---" in q.details and "<table>" not in html:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -23,6 +24,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
 from exporter.backends import BuildOptions
+from exporter.backends.anki.fields import block_html, inline_html
 from exporter.backends.pdf import render_cheatsheet, render_flashcards
 from exporter.backends.pdf.cheatsheet import COLUMN_GAP, MARGIN, cheatsheet_pages
 from exporter.backends.pdf.fallback import check, fonts_for, package_for
@@ -54,6 +56,13 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", normal(text))
 
 
+def field_html(context, question_id: str) -> SimpleNamespace:
+    """The HTML of one question's fields (as on its Anki card), to read their text from."""
+    trees = context.markup[question_id]
+    return SimpleNamespace(question=inline_html(trees.question, {}), answer=inline_html(trees.answer, {}),
+                           details=block_html(trees.details, {}))
+
+
 def plain(html: str) -> str:
     from html import unescape
     return unescape(re.sub(r"<[^>]+>", " ", html))
@@ -69,8 +78,8 @@ def scripts():
 
 def test_the_corpus_has_every_script(scripts) -> None:
     deck, context, _, _ = scripts
-    text = "".join(plain(context.html[q.id].question + context.html[q.id].answer
-                         + context.html[q.id].details) for q in deck.questions)
+    fields = (field_html(context, q.id) for q in deck.questions)
+    text = "".join(plain(f.question + f.answer + f.details) for f in fields)
     for name in ("GREEK", "CYRILLIC", "CJK UNIFIED", "HIRAGANA", "KATAKANA", "HANGUL", "ARABIC",
                  "HEBREW", "DEVANAGARI", "BOX DRAWINGS", "MATHEMATICAL ITALIC"):
         assert any(unicodedata.name(c, "").startswith(name) for c in text), name
@@ -93,7 +102,7 @@ def test_every_character_is_extracted_in_logical_order(scripts, kind: int) -> No
     squashed = re.sub(r"\s+", "", text)
     words = set(re.findall(r"\w+", text))
     for q in deck.questions:
-        html = context.html[q.id]
+        html = field_html(context, q.id)
         fields = plain(html.question + " " + html.answer) + (
             plain(html.details) if kind == 2 else "")  # a back may be shortened
         field = normal(fields)
@@ -142,7 +151,7 @@ def test_every_character_is_drawn_by_an_embedded_font(scripts) -> None:
                 assert "/FontFile2" in font["/FontDescriptor"].get_object()
                 embedded.add(str(font["/BaseFont"]).split("+")[-1])
         for q in deck.questions:
-            html = context.html[q.id]
+            html = field_html(context, q.id)
             for ch in set(plain(html.question + html.answer)) - set(" \n\t"):
                 face = fonts.face_for("regular", ch)
                 assert face is not None, ch
@@ -219,7 +228,7 @@ def test_shortened_backs_name_the_right_cheat_sheet_page(shipped) -> None:
                 if not match:
                     continue
                 q = cards[re.search(r"#\d+", text).group()]
-                start = squash(plain(context.html[q.id].question))[:40]
+                start = squash(plain(field_html(context, q.id).question))[:40]
                 first = next(n + 1 for n, page in enumerate(sheet_pages) if start in page)
                 assert int(match.group(1)) == first, q.id
                 checked += 1
@@ -258,7 +267,7 @@ def test_continue_puts_the_rest_on_the_next_card(shipped) -> None:
     text = squash(pdftotext(data))
     assert "continuedonthenextcard" in text and "therest:" not in text
     for q in deck.questions:
-        details = normal(plain(context.html[q.id].details))
+        details = normal(plain(field_html(context, q.id).details))
         # every word of every back is somewhere on the cards
         assert all(w in text for w in re.findall(r"\w{4,}", details)), q.id
     assert shortened_backs(data) > 0

@@ -54,14 +54,6 @@ class BuildContext:
     times: BuildTimes | None = None
 
     @property
-    def html(self):
-        """TEMPORARY shim for the backends not yet reading `markup`: each field as the Anki
-        HTML of its tree, images under their paths as written. Remove once unused."""
-        from .anki.fields import LegacyHtml
-
-        return LegacyHtml(self.markup, {path: path for path in self.media})
-
-    @property
     def template_dirs(self) -> list[Path]:
         """Where templates are looked up, the user's folder first, the built-in one last."""
         default = default_templates_dir()

@@ -14,12 +14,10 @@ from ...model import Deck, Question, Topic
 from .. import BuildContext
 from .fields import block_html, inline_html
 from .ids import deck_id, note_guid, subdeck_id
-from .notetypes import CLOZE_FIELDS, QA_FIELDS, QA_TEMPLATE, cloze_notetype, qa_notetype, reverse_notetype
+from .notetypes import CLOZE_FIELDS, QA_FIELDS, cloze_notetype, qa_notetype, reverse_notetype
 from .package import package_bytes
 from .structure import AnkiDeck, AnkiDeckInfo, MediaFile, Note, NoteType
 
-FIELDS = QA_FIELDS
-TEMPLATE_NAME = QA_TEMPLATE
 # Anki looks media up by the src as written, URL-decoding it on some clients and not on
 # others: a flat name of these characters only means the same file everywhere.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+\Z")
@@ -81,10 +79,6 @@ def flat_media_names(paths: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
-def build_notetype(deck: Deck, context: BuildContext) -> NoteType:
-    return build_notetypes(deck, context)["qa"]
-
-
 def build_notetypes(deck: Deck, context: BuildContext) -> dict[str, NoteType]:
     def read(name: str) -> str:
         return context.template(name).read_text(encoding="utf-8")
@@ -134,7 +128,7 @@ def note_fields(deck: Deck, question: Question, context: BuildContext,
         values["Text"] = cloze.anki_field(question.cloze, lambda text: inline_html(parse(text), media_names))
         values["Extra"] = values["Answer"]
         return [values[name] for name in CLOZE_FIELDS]
-    return [values[name] for name in FIELDS]
+    return [values[name] for name in QA_FIELDS]
 
 
 def note_tags(question: Question) -> list[str]:

@@ -13,7 +13,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ...markup.images import local_path
 from ...markup.tex import disallowed
-from ...markup.tree import parse, parser
+from ...markup.tree import parser
 
 ALLOWED_TAGS = {
     "a", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
@@ -141,45 +141,3 @@ def _cell(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     align = str(token.attrs.get("style", "")).removeprefix("text-align:")
     return f'<{token.tag} align="{align}">' if align else f"<{token.tag}>"
-
-
-class LegacyHtml:
-    """TEMPORARY: `context.html` as the PDF backends read it before the tree (question id ->
-    .question/.answer/.details HTML, and .description)."""
-
-    def __init__(self, markup, media_names: Mapping[str, str]) -> None:
-        self._markup, self._media_names = markup, media_names
-
-    def __getitem__(self, question_id: str) -> _LegacyQuestion:
-        return _LegacyQuestion(self._markup[question_id], self._media_names)
-
-    @property
-    def description(self) -> str:
-        return block_html(self._markup.description, self._media_names)
-
-
-class _LegacyQuestion:
-    def __init__(self, trees, media_names: Mapping[str, str]) -> None:
-        self._trees, self._media_names = trees, media_names
-
-    @property
-    def question(self) -> str:
-        return inline_html(self._trees.question, self._media_names)
-
-    @property
-    def answer(self) -> str:
-        return inline_html(self._trees.answer, self._media_names)
-
-    @property
-    def details(self) -> str:
-        return block_html(self._trees.details, self._media_names)
-
-
-class MarkdownRenderer:
-    """TEMPORARY: the HTML of a text, for the handbook's headings until it reads the tree."""
-
-    def inline(self, text: str) -> str:
-        return inline_html(parse(text), {})
-
-    def block(self, text: str) -> str:
-        return block_html(parse(text), {})

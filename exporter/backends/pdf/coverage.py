@@ -15,10 +15,10 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from .fontfiles import BUNDLED_DIR, BUNDLED_FILES, FALLBACK_FILES
+from .fontfiles import BUNDLED_DIR, BUNDLED_FILES, FALLBACK_PATHS
 from .mathcache import cache_dir
 
-SHIPPED = (BUNDLED_DIR / BUNDLED_FILES["regular"], *(BUNDLED_DIR / "fallback" / n for n in FALLBACK_FILES))
+SHIPPED = (BUNDLED_DIR / BUNDLED_FILES["regular"], *FALLBACK_PATHS)
 
 
 def shipped_faces_draw(chars: set[str]) -> bool:

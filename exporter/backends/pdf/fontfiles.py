@@ -15,3 +15,4 @@ BUNDLED_FILES = {
 }
 # Tried in this order after the main family; see fonts/fallback/LICENSE.
 FALLBACK_FILES = ("NotoSansMath-Regular.ttf", "NotoSansSymbols2-Regular.ttf", "Symbola.ttf")
+FALLBACK_PATHS = tuple(BUNDLED_DIR / "fallback" / name for name in FALLBACK_FILES)

@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ...diagnostics import ContentError, error
 from ...model import Loc
-from .fontfiles import BUNDLED_DIR, BUNDLED_FILES, FALLBACK_FILES
+from .fontfiles import BUNDLED_DIR, BUNDLED_FILES, FALLBACK_PATHS
 from .system_fonts import SystemFace, embeddable, face_for, font_key, rank, to_truetype
 
 ROLES = tuple(BUNDLED_FILES)
@@ -251,8 +251,7 @@ def _register_system(face: SystemFace, chars: str) -> Face:
 
 @lru_cache(maxsize=1)
 def shipped_chain() -> tuple[Face, ...]:
-    return tuple(Face.register(f"StudyFallback{i}", str(BUNDLED_DIR / "fallback" / name))
-                 for i, name in enumerate(FALLBACK_FILES))
+    return tuple(Face.register(f"StudyFallback{i}", str(path)) for i, path in enumerate(FALLBACK_PATHS))
 
 
 # The main family
