@@ -15,6 +15,7 @@ from . import cloze as cloze_marks
 from . import ledger
 from .config import Config
 from .diagnostics import Diagnostic, error, shown, warning
+from .markup.htmltags import MAX_HTML_DEPTH
 from .markup.images import ImageError, check_name, find_images, load_image, local_path
 from .markup.tex import disallowed as disallowed_tex
 from .markup.tree import MAX_DEPTH, MAX_INLINE_DEPTH, MarkupError
@@ -69,6 +70,10 @@ class _Checker:
     def lines(self) -> list[str]:
         """The source's lines, split once, for positions inside block scalars."""
         return self.text.split("\n")
+
+    @cached_property
+    def source_has_control(self) -> bool:
+        return _CONTROL.search(self.text) is not None
 
     def error(self, loc: Loc, message: str, code: str, help: str = "") -> None:
         self.diagnostics.append(error(self.display, loc, message, code, help))
@@ -178,23 +183,26 @@ def _string(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str |
         c.error(node.loc, f"'{name}' in {what} must be text, not {_kind(node)}", "wrong-type",
                 "write the text on one line after the key, or after '|' on the lines below it")
         return None
-    if not node.value.strip() or (node.plain and node.value in _EMPTY_PLAIN):
+    value = node.value
+    if not value or value.isspace() or (node.style == "" and value in _EMPTY_PLAIN):
         c.error(node.loc, f"'{name}' in {what} must not be empty", "empty-value",
                 "write a value after the key, or remove the key if it is optional")
         return None
     limit = MAX_CHARS.get(name, MAX_CHARS["details"])
-    if len(node.value) > limit:
-        c.error(node.loc, f"'{name}' of {what} is {len(node.value)} characters; the limit is {limit}",
+    if len(value) > limit:
+        c.error(node.loc, f"'{name}' of {what} is {len(value)} characters; the limit is {limit}",
                 "field-too-long", "shorten it" if name in ("id", "topic", "tags", "related", "difficulty")
                 else "shorten it; long explanations belong in 'details'")
         return None
-    control = _CONTROL.search(node.value)
+    # Reachable through double-quoted escapes ("\x00"), or written raw where YAML lets one
+    # through (U+0085): one search of the whole source spares a search per value.
+    control = _CONTROL.search(value) if node.style == '"' or c.source_has_control else None
     if control:
-        # Reachable through double-quoted escapes ("\x00"); no output can show them.
+        # No output can show them.
         c.error(node.loc, f"'{name}' in {what} contains the control character "
                           f"U+{ord(control.group()):04X}; remove it", "control-character")
         return None
-    return node.value
+    return value
 
 
 def _slug(c: _Checker, fields: dict[str, Node], name: str, what: str) -> str | None:
@@ -409,33 +417,60 @@ def _check_folded(c: _Checker, node: Node | None, what: str) -> None:
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Only a line starting with container markers or indentation can nest past the tree's depth
-# limit: each level takes at least one column of that prefix (a tab up to four).
-_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_DEPTH // 4},}}", re.MULTILINE)
+# limit: each level takes at least one column of that prefix (a tab up to four). So a prefix
+# needs MAX_DEPTH characters, or a tab (then its columns are counted): an ordinary nested
+# list item ("    - ") is not even a candidate.
+_PREFIX_CHARS = r"[ >*+\-.)0-9]"
+_DEEP_PREFIX = re.compile(rf"^(?={_PREFIX_CHARS}{{{MAX_DEPTH}}}|{_PREFIX_CHARS}*\t)[ \t>*+\-.)0-9]+",
+                          re.MULTILINE)
 
 
 def _may_be_too_deep(text: str) -> bool:
     """Whether the tree could pass a nesting limit: deep container prefixes, or enough
-    emphasis or bracket characters to nest inline past MAX_INLINE_DEPTH."""
-    # Nesting past the limit takes more openers and closers than this (links do not nest):
-    # about one field in forty of a bold-heavy bank has as many and is parsed to be sure.
-    if sum(text.count(ch) for ch in "*_<~") > 2 * MAX_INLINE_DEPTH:
+    emphasis, HTML tags or links to nest inline past MAX_INLINE_DEPTH."""
+    if _inline_depth_bound(text) > MAX_INLINE_DEPTH:
         return True
+    if _DEEP_PREFIX.search(text) is None:  # most fields: no line with a long prefix at all
+        return False
     return any(len(m.group().expandtabs(4)) >= MAX_DEPTH for m in _DEEP_PREFIX.finditer(text))
 
+
+def _inline_depth_bound(text: str) -> int:
+    """At least the deepest inline nesting the field's tree can have, without parsing it (a
+    parse is ~1 ms; counting the whole field spared 96 % of the parses, counting paragraph by
+    paragraph spares 92 % of the rest). Each level of emphasis or strikethrough takes an
+    opening and a closing character within one paragraph, and a paragraph never spans a blank
+    line; inline HTML nests MAX_HTML_DEPTH levels at most; links do not nest, so a link and an
+    autolinked URL inside HTML add two at most."""
+    tags = min(text.count("<"), MAX_HTML_DEPTH)
+    bound = tags + sum(text.count(ch) for ch in "*_~") // 2 + 2
+    if bound <= MAX_INLINE_DEPTH:
+        return bound
+    return tags + max(sum(chunk.count(ch) for ch in "*_~") for chunk in _BLANK_LINE.split(text)) // 2 + 2
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_IMG_TAG = re.compile(r"<img", re.IGNORECASE)
 _MATH_HINT = re.compile(r"\$|\\[(\[]|```math")
 
 
 def _check_markdown(c: _Checker, fields: dict[str, Node], values: dict[str, str],
                     what: str) -> tuple[str, ...]:
     """Every Markdown field of a question: the media it uses (relative paths), problems reported."""
+    texts = {name: values.get(name) or "" for name in ("question", "answer", "details", "cloze")}
+    details = texts["details"]
+    if details and ("```" in details or "~~~" in details) and "details" in fields:
+        _check_fences(c, fields["details"], details, what)
+    # Each test below only grows when fields are joined: one look at the whole question
+    # clears most of them at once (three looks at every question cost validate 0.1 s).
+    if not _needs_tree("\n\n".join(texts.values())):
+        return ()
     media: list[str] = []
-    for name in ("question", "answer", "details", "cloze"):
-        text, node = values.get(name) or "", fields.get(name)
+    for name, text in texts.items():
+        node = fields.get(name)
         if not text or node is None:
             continue
         where = what if name == "details" else f"the {name} of {what}"
-        if name == "details" and ("```" in text or "~~~" in text):
-            _check_fences(c, node, text, what)
         tree = _tree(c, node, text, where)
         if tree is not None:
             _check_images(c, node, text, tree, where, media)
@@ -443,13 +478,18 @@ def _check_markdown(c: _Checker, fields: dict[str, Node], values: dict[str, str]
     return tuple(media)
 
 
+def _needs_tree(text: str) -> bool:
+    """Whether a field's tree could reveal a problem or a file: too long or too deep to
+    parse, an image, or TeX (whose commands all start with a backslash)."""
+    return (check_markup(text) is not None or "![" in text or ("<" in text and _IMG_TAG.search(text))
+            or ("\\" in text and _MATH_HINT.search(text)) or _may_be_too_deep(text))
+
+
 def _tree(c: _Checker, node: Node, text: str, where: str):
     """The field's tree when a check needs it; None when it is refused or nothing to check."""
-    problem = check_markup(text)
-    math = "\\" in text and _MATH_HINT.search(text)  # a TeX command needs a backslash
-    if problem is None and not ("![" in text or "<img" in text.lower() or math
-                                or _may_be_too_deep(text)):
+    if not _needs_tree(text):
         return None  # most fields: nothing the tree could reveal, no parse
+    problem = check_markup(text)
     if problem is None:  # a field over the length limit is reported below, never parsed
         try:
             return parse_markup(text)

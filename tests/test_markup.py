@@ -353,6 +353,34 @@ def test_validate_parses_every_field_that_could_be_too_deep(text: str):
         assert _may_be_too_deep(text)
 
 
+INLINE_PIECES = st.sampled_from(["*", "**", "_", "~~", "<b>", "</b>", "<i>", "<sub>", "</i>", "[", "](u)",
+                                  "<a href='u'>", "http://x.org ", "a", " ", "\n", "\n\n", "<table><tr><td>",
+                                  "</td></tr></table>", "> ", "- "])
+NESTED_INLINE = st.lists(st.tuples(INLINE_PIECES, st.integers(1, 40)), max_size=12).map(
+    lambda runs: "".join(piece * count for piece, count in runs))
+
+
+@given(NESTED_INLINE)
+def test_validate_parses_every_field_that_could_nest_too_deep_inline(text: str):
+    """The inline bound validate uses to skip a parse is never below the tree's depth."""
+    from exporter.validate import _may_be_too_deep
+
+    try:
+        parse(text)
+    except MarkupError:
+        assert _may_be_too_deep(text)
+
+
+def test_inline_depth_bound_spares_the_parse_of_bold_heavy_paragraphs():
+    from exporter.validate import _may_be_too_deep
+
+    bold_terms = "\n\n".join(" ".join(f"**term {i}** and _note_" for i in range(8)) for _ in range(6))
+    assert not _may_be_too_deep(bold_terms)
+    with pytest.raises(MarkupError):
+        parse("*" * 70 + "a" + "*" * 70)
+    assert _may_be_too_deep("*" * 70 + "a" + "*" * 70)
+
+
 def test_corpus_validates_with_only_the_warnings_it_earns():
     """No warning caused by the Markdown engine; refused TeX and web images are located."""
     from click.testing import CliRunner
