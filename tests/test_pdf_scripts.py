@@ -330,3 +330,16 @@ def test_a_shortened_back_never_ends_on_a_lead_in(shipped) -> None:
                 body = text.split("the rest: cheat sheet")[0]
                 if body != text:
                     assert not body.rstrip().endswith(":"), body[-80:]
+
+
+@pytest.mark.parametrize("source", [SCRIPTS, REAL, ROOT / "tests" / "fixtures" / "minimal.yaml"])
+def test_validates_quick_character_set_holds_every_character_of_the_deck(source: Path) -> None:
+    """validate looks up a superset of the deck's characters (ASCII texts are not scanned):
+    it must never leave one out, entities included."""
+    from exporter.backends.pdf.fallback import deck_chars, deck_chars_roughly
+
+    deck, _ = load_deck(source)
+    assert deck is not None
+    exact = deck_chars(deck)
+    assert exact - {"\n", "\t"} <= deck_chars_roughly(deck)
+    assert any(not c.isascii() for c in exact)

@@ -36,7 +36,10 @@ def package_for(ch: str) -> str:
 def field_chars(q: Question) -> set[str]:
     """The characters a question's fields can put on the page: its source as written, and
     with character references (&alpha;, &#x4e2d;) decoded. Markdown syntax adds only ASCII."""
-    source = q.question + q.answer + (q.details or "")
+    return _chars(q.question + q.answer + (q.details or ""))
+
+
+def _chars(source: str) -> set[str]:
     return set(source) | set(unescape(source)) if "&" in source else set(source)
 
 
@@ -44,9 +47,31 @@ def deck_chars(deck: Deck) -> set[str]:
     chars = set(deck.title + deck.version + (deck.author or ""))
     for topic in deck.topics:
         chars.update(topic.title)
+    # One string for the whole deck: a set per question cost 0.25 s at 10 000 questions.
+    return chars | _chars("\n".join(q.question + q.answer + (q.details or "") for q in deck.questions))
+
+
+_PRINTABLE_ASCII = frozenset(map(chr, range(0x20, 0x7F)))
+_ASCII_BYTES = bytes(range(0x80))
+
+
+def deck_chars_roughly(deck: Deck) -> set[str]:
+    """At least deck_chars, in a fraction of its time: every printable ASCII character, and
+    the others of the deck found by dropping the ASCII bytes of its UTF-8 (which never occur
+    inside a multi-byte character). A set of a 10 000-question deck's 8 million characters
+    cost validate 0.15 s; this is 0.03 s."""
+    texts = [deck.title, deck.version, deck.author or "", *(t.title for t in deck.topics)]
     for q in deck.questions:
-        chars |= field_chars(q)
-    return chars
+        texts += (q.question, q.answer, q.details or "")
+    wide = "\n".join(t for t in texts if not t.isascii())  # a str knows this without a scan
+    entities = unescape("\n".join(t for t in texts if "&" in t))
+    return set(_PRINTABLE_ASCII) | _non_ascii(wide) | _non_ascii(entities)
+
+
+def _non_ascii(text: str) -> set[str]:
+    # surrogatepass: a lone surrogate written as a YAML escape must not stop the check.
+    return set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+               .decode("utf-8", "surrogatepass"))
 
 
 def fonts_for(deck: Deck, context: BuildContext) -> FontSet:
@@ -71,17 +96,16 @@ def unsupported_message(chars: list[str], where: str) -> str:
 def check(deck: Deck, context: BuildContext) -> list[Diagnostic]:
     """Characters no font can draw, per question (for validate): what would fail the PDFs.
 
-    The deck's characters are gathered once; only when some are missing are the questions
-    looked at one by one to say where (10 000 questions: 0.6 s down to 0.1 s)."""
-    per_question = [(q, field_chars(q)) for q in deck.questions]
+    The deck's characters are gathered at once; only when some are missing are the questions
+    looked at one by one to say where."""
     titles = [(deck.loc, "the deck title", deck.title + deck.version + (deck.author or ""))]
     titles += [(t.loc, f"the title of topic '{t.id}'", t.title) for t in deck.topics]
-    every = set().union(*(chars for _, chars in per_question), *(set(text) for _, _, text in titles))
     if context.options.font_dir is None:
         from .coverage import shipped_faces_draw
 
-        if shipped_faces_draw(every):
+        if shipped_faces_draw(deck_chars_roughly(deck)):
             return []
+    every = deck_chars(deck)
     from .fonts import load_fonts
 
     fonts = load_fonts(context.options.font_dir).with_text(every)
@@ -93,8 +117,8 @@ def check(deck: Deck, context: BuildContext) -> list[Diagnostic]:
         missing = fonts.missing("regular", text)
         if missing:
             problems.append(error(path, loc, unsupported_message(missing, where)))
-    for q, chars in per_question:
-        missing = fonts.missing("regular", "".join(sorted(chars)))
+    for q in deck.questions:
+        missing = fonts.missing("regular", "".join(sorted(field_chars(q))))
         if missing:
             problems.append(error(path, q.loc, unsupported_message(missing, f"question '{q.id}'")))
     return problems
