@@ -9,9 +9,11 @@ else the clock; nothing is read from git or from file times.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -61,13 +63,19 @@ def iso(seconds: int) -> str:
 
 def parse_iso(text: str) -> int | None:
     """Seconds for a `YYYY-MM-DDTHH:MM:SSZ` time, None when it is not one."""
-    import calendar
-
-    try:
-        parsed = time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
+    # By hand rather than time.strptime: a 10 000-question ledger has 10 000 times, and
+    # strptime's locale-aware parser cost validate 0.15 s of them.
+    match = _ISO_TIME.fullmatch(text)
+    if match is None:
         return None
-    return calendar.timegm(parsed)
+    year, month, day, hour, minute, second = map(int, match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+            and hour < 24 and minute < 60 and second <= 61):  # strptime's range: leap seconds
+        return None
+    return calendar.timegm((year, month, day, hour, minute, second))
+
+
+_ISO_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 
 
 # --- fingerprints: what each time is a time of ---
