@@ -74,6 +74,8 @@ def shown(value: str, limit: int = 60) -> str:
     """A user's value as it may appear inside a one-line message: short, controls escaped."""
     if len(value) > limit:
         value = value[: limit - 1] + "…"
+    if value.isprintable():  # nearly always: no character to look at one by one
+        return value
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in value)
 
 
