@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 # Bump when the stored form or the way formulas are drawn changes: old entries are then unseen.
-FORMAT = "2"
+FORMAT = "3"
 
 
 def cache_dir() -> Path:
