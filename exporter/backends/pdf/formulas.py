@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ...markup.tex import disallowed
+from .mathcache import forget as forget_cache
 from .mathcache import key as cache_key
 from .mathcache import load as cache_load
 from .mathcache import store as cache_store
@@ -67,6 +68,7 @@ def typeset(tex: str, display: bool) -> Formula | BadTex:
 def forget() -> None:
     """Drop the in-process memo, as a new process starts: the disk cache is read again."""
     _memo.cache_clear()
+    forget_cache()
 
 
 @lru_cache(maxsize=8192)
