@@ -11,6 +11,7 @@ cache (mathcache.py): a deck without math, or with a warm cache, never pays its 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from ...markup.tex import disallowed
 from .mathcache import forget as forget_cache
 from .mathcache import key as cache_key
 from .mathcache import load as cache_load
+from .mathcache import remember as cache_remember
 from .mathcache import store as cache_store
 from .svgpaths import Glyph
 
@@ -63,6 +65,28 @@ def typeset(tex: str, display: bool) -> Formula | BadTex:
     if bad:
         return BadTex(tex.strip(), f"{', '.join(bad)} is not allowed")
     return _memo(tex.strip(), display)
+
+
+# Typesetting fewer formulas than this in a forked worker costs more than it saves.
+PARALLEL_MIN = 24
+
+
+def prepare(wanted: Iterable[tuple[str, bool]]) -> None:
+    """Typeset now each formula (tex, display) that neither the memo nor the disk cache holds,
+    half of them in a forked worker when there are enough: the PDF check calls this before
+    the PDFs fork, so both inherit every formula (ziamath sets one in ~3 ms of one core)."""
+    from ...parallel import can_fork_workers, map_halves
+
+    missing = [(tex, display) for tex, display in dict.fromkeys((t.strip(), d) for t, d in wanted)
+               if not disallowed(tex) and _stored(tex, display) is None]
+    if len(missing) < PARALLEL_MIN or not can_fork_workers():
+        for tex, display in missing:
+            _memo(tex, display)
+        return
+    missing = missing[0::2] + missing[1::2]  # neighbours differ most: halves of alike cost
+    made = map_halves(lambda items: [_memo(tex, display) for tex, display in items], missing)
+    for (tex, display), formula in zip(missing, made, strict=True):
+        cache_remember(tex, display, _record(formula))  # the worker stored its half
 
 
 def forget() -> None:
