@@ -446,7 +446,10 @@ def _check_markdown(c: _Checker, fields: dict[str, Node], values: dict[str, str]
 def _tree(c: _Checker, node: Node, text: str, where: str):
     """The field's tree when a check needs it; None when it is refused or nothing to check."""
     problem = check_markup(text)
-    math = "\\" in text and _MATH_HINT.search(text)  # a TeX command needs a backslash
+    # A formula's commands are commands of the field's text (none spans a line), so a field
+    # without one outside the allow-list needs no tree for _check_math; `\begin` is parsed
+    # anyway: a quote or list marker can stand between it and its environment's name.
+    math = "\\" in text and _MATH_HINT.search(text) and ("\\begin" in text or disallowed_tex(text))
     if problem is None and not ("![" in text or "<img" in text.lower() or math
                                 or _may_be_too_deep(text)):
         return None  # most fields: nothing the tree could reveal, no parse
