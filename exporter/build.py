@@ -22,27 +22,31 @@ from .timestamps import deck_digest, digest, media_digests, now, question_digest
 
 
 def make_context(deck: Deck, source_path: Path, options: BuildOptions | None = None,
-                 templates_dir: Path | None = None, plan: ledger.Plan | None = None) -> BuildContext:
-    """Everything the backends read: every field parsed once, every image read once, the times."""
+                 templates_dir: Path | None = None, plan: ledger.Plan | None = None,
+                 markup: DeckMarkup | None = None) -> BuildContext:
+    """Everything the backends read: every field parsed once, every image read once, the times.
+    markup: the trees the backend checks already parsed, parsed no second time."""
     options = options or BuildOptions()
     templates = templates_dir or options.templates_dir or default_templates_dir()
     content_dir = source_path.resolve().parent
     plan = plan or plan_times(deck, source_path, templates)
     return BuildContext(timestamp=plan.times.deck, content_dir=content_dir,
-                        markup=_parsed(deck, source_path),
+                        markup=_parsed(deck, source_path, markup),
                         media=_read_media(deck, content_dir, source_path),
                         options=options, templates_dir=templates, source_path=source_path,
                         times=plan.times)
 
 
-def _parsed(deck: Deck, source_path: Path) -> DeckMarkup:
+def _parsed(deck: Deck, source_path: Path, markup: DeckMarkup | None = None) -> DeckMarkup:
     """Every field's tree; a field past a markup limit that validation let through (it
     parses only fields that look able to pass one) is a located error, not a traceback."""
     from .markup import QuestionMarkup
     from .markup.tree import MarkupError
 
     try:
-        return DeckMarkup(deck, eager=True)
+        markup = markup or DeckMarkup(deck)
+        markup.parse_all()
+        return markup
     except MarkupError as first:
         problems = []
         for question in deck.questions:
@@ -192,9 +196,10 @@ def ledger_output(source_path: Path, plan: ledger.Plan) -> Output:
 
 
 def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
-                     backends: tuple[Backend, ...]) -> list[Diagnostic]:
+                     backends: tuple[Backend, ...], markup: DeckMarkup | None = None) -> list[Diagnostic]:
     """What build would refuse besides the content: the templates folder, then each selected
-    backend's own check, run with the options build would use."""
+    backend's own check, run with the options build would use (markup: the deck's trees, for
+    build to reuse what a check parsed)."""
     from .template_check import check_folder
 
     problems = check_folder(options.templates_dir) if options.templates_dir else []
@@ -202,9 +207,9 @@ def backend_problems(deck: Deck | None, source: Path, options: BuildOptions,
         return problems
     # The trees are parsed only if a check reads them: most never do, and parsing 10 000
     # questions up front would cost more than the rest of a validation.
-    context = BuildContext(timestamp=0, content_dir=source.resolve().parent, markup=DeckMarkup(deck),
-                           options=options, templates_dir=options.templates_dir or default_templates_dir(),
-                           source_path=source)
+    context = BuildContext(timestamp=0, content_dir=source.resolve().parent,
+                           markup=markup or DeckMarkup(deck), options=options,
+                           templates_dir=options.templates_dir or default_templates_dir(), source_path=source)
     # Backends may share a check (both PDFs): each distinct one runs once.
     for check in dict.fromkeys(b.check for b in backends if b.check is not None):
         try:
@@ -265,7 +270,9 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
     reporter = reporter or Reporter()
     deck, diagnostics = load_deck(source, config=config)
     backends = select_backends(only)
-    diagnostics = sorted([*config_problems, *diagnostics, *backend_problems(deck, source, options, backends)],
+    markup = DeckMarkup(deck) if deck is not None else None  # the PDFs' math check parses some
+    diagnostics = sorted([*config_problems, *diagnostics,
+                          *backend_problems(deck, source, options, backends, markup)],
                          key=Diagnostic.sort_key)
     reporter.problems(diagnostics)
     errors = sum(d.is_error for d in diagnostics)
@@ -287,7 +294,7 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         click.echo(f"{ledger.path_for(source)}: error: {refused}", err=True)
         return 1
     try:
-        context = make_context(deck, source, options, plan=plan)
+        context = make_context(deck, source, options, plan=plan, markup=markup)
         with _progress_bar(deck, backends) as progress, _reportlab_time(context.timestamp):
             outputs = render_outputs(deck, context, backends, out_dir, progress)
     except ContentError as exc:

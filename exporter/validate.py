@@ -480,9 +480,16 @@ def _check_markdown(c: _Checker, fields: dict[str, Node], values: dict[str, str]
 
 def _needs_tree(text: str) -> bool:
     """Whether a field's tree could reveal a problem or a file: too long or too deep to
-    parse, an image, or TeX (whose commands all start with a backslash)."""
+    parse, an image, or TeX with a command outside the allow-list."""
     return (check_markup(text) is not None or "![" in text or ("<" in text and _IMG_TAG.search(text))
-            or ("\\" in text and _MATH_HINT.search(text)) or _may_be_too_deep(text))
+            or _may_hold_disallowed_tex(text) or _may_be_too_deep(text))
+
+
+def _may_hold_disallowed_tex(text: str) -> bool:
+    # A formula's commands are commands of the field's text (none spans a line), so a field
+    # without one outside the allow-list needs no tree for _check_math; `\begin` is parsed
+    # anyway: a quote or list marker can stand between it and its environment's name.
+    return bool("\\" in text and _MATH_HINT.search(text) and ("\\begin" in text or disallowed_tex(text)))
 
 
 def _tree(c: _Checker, node: Node, text: str, where: str):

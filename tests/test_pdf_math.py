@@ -19,7 +19,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 
 from exporter.backends import BuildOptions
-from exporter.backends.pdf import formulas, render_cheatsheet, render_flashcards
+from exporter.backends.pdf import formulas, mathcache, render_cheatsheet, render_flashcards
 from exporter.backends.pdf.cheatsheet import COLUMN_GAP, MARGIN
 from exporter.backends.pdf.flashcards import CARD_PAD, COLS, SHEET_MARGIN, Grid
 from exporter.backends.pdf.formulas import MATH_SCALE
@@ -238,16 +238,35 @@ def test_cold_warm_and_corrupt_caches_give_the_same_bytes(cache_dir: Path, tmp_p
     monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(tmp_path / "fresh"))
     formulas.forget()
     cold = build(CONSTRUCTS)
-    entries = sorted((tmp_path / "fresh").rglob("*.json"))
-    assert len(entries) > 10
-    assert not list((tmp_path / "fresh").rglob(".tmp-*")), "writes are renamed into place"
+    files = sorted((tmp_path / "fresh").rglob("*.jsonl"))
+    assert len(files) == 1, "one process, one file, however many formulas"
+    lines = files[0].read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 10
     formulas.forget()  # as a new build in a new process: the disk is read
     warm = build(CONSTRUCTS)
-    for i, entry in enumerate(entries):  # truncated, not JSON, or another formula's entry
-        entry.write_text(['{"tex": ', "garbage", '{"tex": "y", "width": 1}'][i % 3])
+    # A torn last line, garbage, an outline whose id does not match it, a formula whose
+    # outline is gone: each is typeset again, the rest still read.
+    outline = next(i for i, line in enumerate(lines) if line.startswith('{"o"'))
+    lines[outline] = lines[outline].replace(' m ', ' m 1 ', 1)
+    lines[-3] = "garbage"
+    files[0].write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:20], encoding="utf-8")
     formulas.forget()
     corrupt = build(CONSTRUCTS)
     assert cold == warm == corrupt
+
+
+def test_the_cache_merges_its_files(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(tmp_path / "many"))
+    texts = [f"x^{{{n}}}" for n in range(2 * mathcache.MAX_FILES)]
+    made = []
+    for tex in texts:  # a process per formula: a file each, until a reader merges them
+        formulas.forget()
+        made.append(formulas.typeset(tex, False))
+        assert len(list((tmp_path / "many").rglob("*.jsonl"))) <= mathcache.MAX_FILES + 1
+    formulas.forget()
+    monkeypatch.setattr(formulas, "_typeset_fresh", lambda tex, display: pytest.fail(f"{tex} typeset again"))
+    assert [formulas.typeset(tex, False) for tex in texts] == made
+    assert not list((tmp_path / "many").rglob(".tmp-*")), "the merge is renamed into place"
 
 
 def test_an_unwritable_cache_folder_is_ignored(tmp_path: Path, monkeypatch) -> None:

@@ -11,27 +11,23 @@ cache (mathcache.py): a deck without math, or with a warm cache, never pays its 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ...markup.tex import disallowed
+from .mathcache import forget as forget_cache
 from .mathcache import key as cache_key
 from .mathcache import load as cache_load
+from .mathcache import remember as cache_remember
 from .mathcache import store as cache_store
+from .svgpaths import Glyph
 
 UNITS = 1000.0  # one em of the text is this many units
 # STIX Two Math's x-height is 0.48 em, DejaVu Sans's 0.55: math set this much larger than the
 # text around it looks the same size, as it does in TeX documents set in a sans text face.
 MATH_SCALE = 1.12
 _UNKNOWN = re.compile(r"<m(?:i|o|n|text)\b[^>]*>\s*(\\[A-Za-z]+)")
-_NUMBER = re.compile(r"-?\d*\.?\d+(?:e-?\d+)?")
-_PATH_TOKEN = re.compile(r"[MLQCZHVmlqczhv]|-?\d*\.?\d+(?:e-?\d+)?")
-_ELEMENT = re.compile(r"<(path|rect)\b([^>]*)>")
-_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
-
-
-# A glyph's outline as PDF operators (1/1000 em, starting at 0 0), and where it starts.
-Glyph = tuple[str, float, float]
 
 
 @dataclass(frozen=True)
@@ -71,21 +67,47 @@ def typeset(tex: str, display: bool) -> Formula | BadTex:
     return _memo(tex.strip(), display)
 
 
+# Typesetting fewer formulas than this in a forked worker costs more than it saves.
+PARALLEL_MIN = 24
+
+
+def prepare(wanted: Iterable[tuple[str, bool]]) -> None:
+    """Typeset now each formula (tex, display) that neither the memo nor the disk cache holds,
+    half of them in a forked worker when there are enough: the PDF check calls this before
+    the PDFs fork, so both inherit every formula (ziamath sets one in ~3 ms of one core)."""
+    from ...parallel import can_fork_workers, map_halves
+
+    missing = [(tex, display) for tex, display in dict.fromkeys((t.strip(), d) for t, d in wanted)
+               if not disallowed(tex) and _stored(tex, display) is None]
+    if len(missing) < PARALLEL_MIN or not can_fork_workers():
+        for tex, display in missing:
+            _memo(tex, display)
+        return
+    missing = missing[0::2] + missing[1::2]  # neighbours differ most: halves of alike cost
+    made = map_halves(lambda items: [_memo(tex, display) for tex, display in items], missing)
+    for (tex, display), formula in zip(missing, made, strict=True):
+        cache_remember(tex, display, _record(formula))  # the worker stored its half
+
+
 def forget() -> None:
     """Drop the in-process memo, as a new process starts: the disk cache is read again."""
     _memo.cache_clear()
+    forget_cache()
 
 
 @lru_cache(maxsize=8192)
 def _memo(tex: str, display: bool) -> Formula | BadTex:
-    stored = cache_load(tex, display)
-    if stored is not None:
-        found = _from_record(tex, display, stored)
-        if found is not None:
-            return found
+    found = _stored(tex, display)
+    if found is not None:
+        return found
     made = _typeset_fresh(tex, display)
     cache_store(tex, display, _record(made))
     return made
+
+
+def _stored(tex: str, display: bool) -> Formula | BadTex | None:
+    record = cache_load(tex, display)
+    return None if record is None else _from_record(tex, display, record)
 
 
 def _record(made: Formula | BadTex) -> dict:
@@ -126,19 +148,16 @@ def _typeset_fresh(tex: str, display: bool) -> Formula | BadTex:
         return BadTex(tex, "the formula is empty")
     if not balanced(tex):
         return BadTex(tex, "unbalanced braces")
-    import ziamath  # lazy: see the module docstring
-    from ziamath.tex import tex2mml
+    from .typesetter import glyphs_and_rules, layout  # lazy: see the module docstring
 
-    ziamath.config.svg2 = False  # plain paths, no <use> references to resolve
     try:
-        mathml = tex2mml(tex, inline=not display)
+        math, mathml = layout(tex, display, UNITS * MATH_SCALE)
         unknown = _UNKNOWN.search(mathml)
         if unknown:
             return BadTex(tex, f"unknown command {unknown[1]}")
-        math = ziamath.Math(mathml, size=UNITS * MATH_SCALE)
         box = math.node.bbox
         shift = -min(0.0, box.xmin)
-        glyphs, rules = svg_parts(math.svg(), shift)
+        glyphs, rules = glyphs_and_rules(math, shift)
     except Exception as exc:  # noqa: BLE001 (latex2mathml and ziamath raise anything on bad TeX)
         return BadTex(tex, _reason(exc))
     return Formula(tex, display, round((box.xmax + shift) / UNITS, 4), round(box.ymax / UNITS, 4),
@@ -150,64 +169,3 @@ def _reason(exc: Exception) -> str:
     detail = str(exc).strip()
     return f"{name}: {detail}" if detail and name != "assertion" else (
         "unbalanced or incomplete formula" if name == "assertion" else name)
-
-
-def svg_parts(svg: str, shift: float = 0.0) -> tuple[tuple[Glyph, ...], str]:
-    """ziamath's plain SVG (y down) as glyphs, each placed where its outline starts, and the
-    rest (rules, strokes) as PDF operators, y up."""
-    glyphs: list[Glyph] = []
-    rest: list[str] = []
-    for m in _ELEMENT.finditer(svg):
-        attrs = dict(_ATTR.findall(m[2]))
-        filled = attrs.get("fill", "black") != "none"
-        if m[1] == "rect":
-            x, y, w, h = (float(attrs.get(k, 0)) for k in ("x", "y", "width", "height"))
-            rest.append(f"{_n(x + shift)} {_n(-y - h)} {_n(w)} {_n(h)} re {'f' if filled else 'S'}")
-        elif filled:
-            points = _path_points(attrs.get("d", ""))
-            if points:
-                x0, y0 = points[0][1][0], points[0][1][1]
-                glyphs.append((_ops(points, -x0, -y0), round(x0 + shift, 1), round(-y0, 1)))
-        else:
-            width = float(attrs.get("stroke-width", 1))
-            rest.append(f"{_ops(_path_points(attrs.get('d', '')), shift, 0.0)} {_n(width)} w S")
-    return tuple(glyphs), "\n".join(rest)
-
-
-def _path_points(d: str) -> list[tuple[str, list[float]]]:
-    """(operator, points) of an SVG path with M, L, Q, C and Z; quadratics become cubics."""
-    out: list[tuple[str, list[float]]] = []
-    tokens = _PATH_TOKEN.findall(d)
-    i, cx, cy = 0, 0.0, 0.0
-    while i < len(tokens):
-        cmd = tokens[i]
-        i += 1
-        if cmd in "Zz":
-            out.append(("h", []))
-            continue
-        count = {"M": 2, "L": 2, "Q": 4, "C": 6}[cmd]
-        args = [float(v) for v in tokens[i:i + count]]
-        i += count
-        if cmd == "Q":  # a quadratic is the cubic with controls 2/3 of the way to its control
-            qx, qy, x, y = args
-            args = [cx + 2 / 3 * (qx - cx), cy + 2 / 3 * (qy - cy),
-                    x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y]
-        if cmd == "L" and out and out[-1][0] == "m" and args == out[-1][1]:
-            continue  # ziafont opens every contour with a line to where it stands
-        out.append(({"M": "m", "L": "l"}.get(cmd, "c"), args))
-        cx, cy = args[-2], args[-1]
-    return out
-
-
-def _ops(points: list[tuple[str, list[float]]], dx: float, dy: float) -> str:
-    """PDF path operators of the points moved by (dx, dy), y flipped (SVG's y runs down)."""
-    return " ".join(
-        " ".join(f"{_n(a[k] + dx)} {_n(-(a[k + 1] + dy))}" for k in range(0, len(a), 2)) + f" {op}"
-        if a else op for op, a in points)
-
-
-def _n(value: float) -> str:
-    """A coordinate to 1/10 unit: 1/10000 em, far below what print resolves."""
-    text = f"{value:.1f}"
-    text = text[:-2] if text.endswith(".0") else text
-    return "0" if text == "-0" else text

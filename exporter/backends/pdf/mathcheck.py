@@ -7,10 +7,10 @@ import gc
 from ...diagnostics import Diagnostic, warning
 from ...markup.tex import disallowed
 from ...markup.tree import MarkupError
-from ...model import Deck
+from ...model import Deck, Question
 from .. import BuildContext
 from .fields import MATH_TYPES, field_trees, written_as_display
-from .formulas import BadTex, typeset
+from .formulas import BadTex, prepare, typeset
 
 
 def check_math(deck: Deck, context: BuildContext) -> list[Diagnostic]:
@@ -18,49 +18,68 @@ def check_math(deck: Deck, context: BuildContext) -> list[Diagnostic]:
     question.
 
     Typesets as the PDFs will (question and answer inline, details' display math as display),
-    so the cache validate fills is the one build reads. TeX outside the allow-list is left to
-    the markup layer's disallowed-tex warning (one warning per formula).
+    so the cache validate fills is the one build reads, and a build's PDFs inherit every
+    formula. TeX outside the allow-list is left to the markup layer's disallowed-tex warning
+    (one warning per formula).
     """
     with_math = [q for q in deck.questions
                  if any(_may_hold_math(text) for text in (q.question, q.answer, q.details))]
     if not with_math:
         return []  # no delimiter anywhere: no tree walked (validate of a big deck stays fast)
+    found = _formulas(with_math, context)
     # validate runs with the cyclic collector paused and then freezes what is alive; the
     # typesetter's node trees are cycles, so collect them here instead (a cold check of
     # 2 600 formulas otherwise kept 400 MB).
     enabled = gc.isenabled()
     gc.enable()
     try:
-        return _problems(with_math, context)
+        prepare((tex, display) for _, _, tex, display in found)
+        return _problems(found, context)
     finally:
         gc.collect()
         if not enabled:
             gc.disable()
 
 
-def _problems(questions: list, context: BuildContext) -> list[Diagnostic]:
+def _formulas(questions: list[Question], context: BuildContext) -> list[tuple[Question, str, str, bool]]:
+    """(question, field, TeX, display) of every formula the PDFs would typeset. The trees
+    are parsed with the collector paused and then frozen, as the build's shared parse does
+    (build hands these very trees to the backends)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    found = []
+    try:
+        for q in questions:
+            try:
+                trees = field_trees(q, context)
+            except MarkupError:
+                continue  # validate reports the field (markdown-limit); build refuses the deck for it
+            for field in ("question", "answer", "details"):
+                if not _may_hold_math(getattr(q, field)):
+                    continue
+                for node in getattr(trees, field).walk():
+                    if node.type in MATH_TYPES and not disallowed(node.content):
+                        display = node.type == "math_block" or written_as_display(node)
+                        found.append((q, field, node.content, display and field == "details"))
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+    return found
+
+
+def _problems(found: list[tuple[Question, str, str, bool]], context: BuildContext) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     path = str(context.source_path)
-    for q in questions:
-        try:
-            trees = field_trees(q, context)
-        except MarkupError:
-            continue  # validate reports the field (markdown-limit); build refuses the deck for it
-        for field in ("question", "answer", "details"):
-            if not _may_hold_math(getattr(q, field)):
-                continue
-            for node in getattr(trees, field).walk():
-                if node.type not in MATH_TYPES or disallowed(node.content):
-                    continue
-                display = node.type == "math_block" or written_as_display(node)
-                made = typeset(node.content, display and field == "details")
-                if isinstance(made, BadTex):
-                    problems.append(warning(
-                        path, q.loc,
-                        f"TeX that cannot be typeset in the {field} of question '{q.id}': "
-                        f"`{made.tex}` ({made.reason}); the PDFs print it as written",
-                        "untypesettable-tex",
-                        "fix the TeX (ziamath typesets LaTeX math, not text-mode commands or packages)"))
+    for q, field, tex, display in found:
+        made = typeset(tex, display)
+        if isinstance(made, BadTex):
+            problems.append(warning(
+                path, q.loc,
+                f"TeX that cannot be typeset in the {field} of question '{q.id}': "
+                f"`{made.tex}` ({made.reason}); the PDFs print it as written",
+                "untypesettable-tex",
+                "fix the TeX (ziamath typesets LaTeX math, not text-mode commands or packages)"))
     return problems
 
 
