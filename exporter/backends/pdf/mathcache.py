@@ -13,7 +13,6 @@ import json
 import os
 import tempfile
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 # Bump when the stored form or the way formulas are drawn changes: old entries are then unseen.
@@ -31,6 +30,8 @@ def cache_dir() -> Path:
 @lru_cache(maxsize=1)
 def _engine() -> str:
     """The typesetter's version, read from its metadata so it need not be imported."""
+    from importlib import metadata  # 15 ms, paid only by a deck with formulas
+
     try:
         return metadata.version("ziamath")
     except metadata.PackageNotFoundError:
