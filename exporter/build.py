@@ -149,6 +149,9 @@ def render_in_parallel(deck: Deck, context: BuildContext,
     """
     from . import parallel
 
+    for prepare in dict.fromkeys(b.prepare for b in backends if b.prepare is not None):
+        with contextlib.suppress(ContentError):  # render meets it again, and reports it in order
+            prepare(deck, context)
     here, there = split(backends)
     mine, theirs = parallel.run_beside(lambda: _render_each(deck, context, there),
                                        lambda: _render_each(deck, context, here))
