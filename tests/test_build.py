@@ -229,9 +229,15 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     monkeypatch.setattr("exporter.build.PARALLEL_MIN_QUESTIONS", 1)
     assert build(str(source), "-o", str(tmp_path / "parallel"))[0] == 0
     assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
+    # A small deck renders both PDFs here and the rest in the worker; a larger one shares
+    # the PDFs out. The same bytes either way:
+    assert [b.name for b in build_module.split(BACKENDS, 5)[1]] == ["anki", "handbook"]
+    monkeypatch.setattr("exporter.build.PDFS_APART_FROM", 1)
+    assert build(str(source), "-o", str(tmp_path / "apart"))[0] == 0
+    assert digests(tmp_path / "serial") == digests(tmp_path / "apart")
     # A glyph the PDF font lacks, in the version only the cheat sheet prints: the worker
     # process renders the cheat sheet, finds it, and it is reported like any content error.
-    assert [b.name for b in build_module.split(BACKENDS)[1]] == ["pdf", "anki"]
+    assert [b.name for b in build_module.split(BACKENDS, 5)[1]] == ["pdf", "anki"]
     private_use = "\U0010fffd"  # no font draws it
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace('version: "1.0"', f'version: "1.0 {private_use}"'), "utf-8")

@@ -76,7 +76,7 @@ class Backend:
     # backends with the options build would use, so it reports everything build would.
     check: Callable[[Deck, BuildContext], list[Diagnostic]] | None = None
     # Work render would start with and share with another backend (imports, fonts): when the
-    # renders are split between processes it is done once, before the split, not in each.
+    # two render in different processes it is done once, before the fork, not in each.
     prepare: Callable[[Deck, BuildContext], None] | None = None
 
 
