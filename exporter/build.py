@@ -129,19 +129,20 @@ def render_outputs(deck: Deck, context: BuildContext, backends: tuple[Backend, .
 # flashcards and the cheat sheet are the two heavy ones, so they go to different processes.
 COST = {"flashcards": 5, "pdf": 4, "anki": 1, "handbook": 1}
 PDFS = ("pdf", "flashcards")
-# Below this many questions both PDFs render in this process and the worker renders the
-# rest: the second PDF reuses what the first warmed (the highlighter, measured words, the
-# cheat sheet's page map), which outweighs sharing out their per-question work. CPU on the
-# longer of the two paths, benchmarks' decks on 2 cores, apart vs together: 30 questions
-# 606 vs 577 ms, 60: 751 vs 768, 120: 998 vs 1087.
-PDFS_APART_FROM = 50
+# Below this much text (the questions' fields, in characters) both PDFs render in this
+# process and the worker renders the rest: the second PDF reuses what the first warmed (the
+# highlighter, measured words, the cheat sheet's page map), which outweighs sharing out their
+# work. CPU on the longer of the two paths, benchmarks' decks (~790 characters a question)
+# on 2 cores, PDFs apart vs together: 30 questions 606 vs 577 ms, 60: 751 vs 768, 120: 998
+# vs 1087. Text, not questions, since a few long questions cost as much as many short ones.
+PDFS_APART_FROM = 36_000
 
 
 def split(backends: tuple[Backend, ...],
-          questions: int = PDFS_APART_FROM) -> tuple[list[Backend], list[Backend]]:
+          text: int = PDFS_APART_FROM) -> tuple[list[Backend], list[Backend]]:
     """Two groups: (rendered here, rendered in the worker); of about equal cost, or for a
-    small deck the PDFs here and the rest there."""
-    if questions < PDFS_APART_FROM and any(b.name in PDFS for b in backends):
+    deck of little text the PDFs here and the rest there."""
+    if text < PDFS_APART_FROM and any(b.name in PDFS for b in backends):
         return [b for b in backends if b.name in PDFS], [b for b in backends if b.name not in PDFS]
     here: list[Backend] = []
     there: list[Backend] = []
@@ -161,7 +162,8 @@ def render_in_parallel(deck: Deck, context: BuildContext,
     """
     from . import parallel
 
-    here, there = split(backends, len(deck.questions))
+    text = sum(len(q.question) + len(q.answer) + len(q.details or "") for q in deck.questions)
+    here, there = split(backends, text)
     # What both groups would start with is done once, here, and inherited by the worker.
     shared = {b.prepare for b in here} & {b.prepare for b in there}
     for prepare in dict.fromkeys(b.prepare for b in backends if b.prepare in shared and b.prepare):

@@ -229,8 +229,8 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     monkeypatch.setattr("exporter.build.PARALLEL_MIN_QUESTIONS", 1)
     assert build(str(source), "-o", str(tmp_path / "parallel"))[0] == 0
     assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
-    # A small deck renders both PDFs here and the rest in the worker; a larger one shares
-    # the PDFs out. The same bytes either way:
+    # A deck of little text renders both PDFs here and the rest in the worker; a larger one
+    # shares the PDFs out. The same bytes either way:
     assert [b.name for b in build_module.split(BACKENDS, 5)[1]] == ["anki", "handbook"]
     monkeypatch.setattr("exporter.build.PDFS_APART_FROM", 1)
     assert build(str(source), "-o", str(tmp_path / "apart"))[0] == 0
