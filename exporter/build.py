@@ -138,6 +138,11 @@ PDFS = ("pdf", "flashcards")
 PDFS_APART_FROM = 36_000
 
 
+def text_size(deck: Deck) -> int:
+    """Characters in the questions' fields: what the PDFs' work grows with."""
+    return sum(len(q.question) + len(q.answer) + len(q.details or "") for q in deck.questions)
+
+
 def split(backends: tuple[Backend, ...],
           text: int = PDFS_APART_FROM) -> tuple[list[Backend], list[Backend]]:
     """Two groups: (rendered here, rendered in the worker); of about equal cost, or for a
@@ -162,8 +167,7 @@ def render_in_parallel(deck: Deck, context: BuildContext,
     """
     from . import parallel
 
-    text = sum(len(q.question) + len(q.answer) + len(q.details or "") for q in deck.questions)
-    here, there = split(backends, text)
+    here, there = split(backends, text_size(deck))
     # What both groups would start with is done once, here, and inherited by the worker.
     shared = {b.prepare for b in here} & {b.prepare for b in there}
     for prepare in dict.fromkeys(b.prepare for b in backends if b.prepare in shared and b.prepare):
@@ -307,7 +311,8 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         return 1
     try:
         context = make_context(deck, source, options, plan=plan)
-        with _progress_bar(deck, backends) as progress, _reportlab_time(context.timestamp):
+        with _progress_bar(deck, backends) as progress, _reportlab_time(context.timestamp), \
+                _collector_paused(text_size(deck) < PDFS_APART_FROM):
             outputs = render_outputs(deck, context, backends, out_dir, progress)
     except ContentError as exc:
         reporter.problems(coded(exc.diagnostics, "backend-error"))
@@ -345,6 +350,22 @@ def run_build(source: Path, out_dir: Path, only: tuple[str, ...], options: Build
         rebuilt = sum(output in changed for output in outputs)
         reporter.info(f"built {len(deck.questions)} questions: {rebuilt} of {len(outputs)} outputs changed")
     return 0
+
+
+@contextlib.contextmanager
+def _collector_paused(pause: bool):
+    """No cyclic garbage collection while rendering a small deck: what a render discards is
+    nearly all acyclic, so the collector's passes over young objects cost ~5 % of a
+    30-question build's CPU and freed nothing (peak RSS unchanged at 30 and 1 000 questions).
+    Large decks keep it: at 10 000 questions peak RSS grew 868 -> 882 MiB without it."""
+    enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
