@@ -55,6 +55,25 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path, monkeypatch) -> Non
     assert _state(fontcache.ttfont("Probe", path)) == _state(TTFont("Probe", path))
 
 
+@pytest.mark.parametrize("value", [
+    [(1229, 102), (0, 0), (682.5, -3)], [0, 2, 2**40], {32: 3, 65: 36}, {32: 600.0, 65: 684.5},
+    {3: [32], 36: [65, 913]}, {1: [], 2: [5, 6]}, {1: True, 2: 0}, [1, "a"], {"head": {"offset": 4}},
+    [], {}, [2**70], [True, 1.5],
+])
+def test_tables_come_back_as_they_went(value) -> None:
+    restored = fontcache._unpacked(fontcache._packed(value))
+    assert restored == value
+    assert [type(x) for x in _flat(restored)] == [type(x) for x in _flat(value)]
+
+
+def _flat(value) -> list:
+    if isinstance(value, dict):
+        return [*value, *(x for v in value.values() for x in _flat(v))]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flat(v)]
+    return [value]
+
+
 @pytest.mark.parametrize("path", FALLBACK_PATHS, ids=lambda p: p.name)
 def test_fallback_character_maps_match_what_reportlab_draws(path: Path) -> None:
     """A fallback face is registered only when its cached map says it has a character."""

@@ -159,7 +159,7 @@ def _unpacked(value):
     if kind == "dict":
         return dict(zip(*parts, strict=True))
     keys, lengths, flat = parts
-    if len(flat) == len(keys):  # a character a glyph, as in most fonts
+    if lengths.count(1) == len(lengths):  # a character a glyph, as in most fonts
         return dict(zip(keys, [[x] for x in flat], strict=True))
     lists, start = [], 0
     for length in lengths:
