@@ -169,8 +169,8 @@ def render_in_parallel(deck: Deck, context: BuildContext,
 
     here, there = split(backends, text_size(deck))
     # What both groups would start with is done once, here, and inherited by the worker.
-    shared = {b.prepare for b in here} & {b.prepare for b in there}
-    for prepare in dict.fromkeys(b.prepare for b in backends if b.prepare in shared and b.prepare):
+    shared = {p for b in here for p in b.prepare} & {p for b in there for p in b.prepare}
+    for prepare in dict.fromkeys(p for b in backends for p in b.prepare if p in shared):
         with contextlib.suppress(ContentError):  # render meets it again, and reports it in order
             prepare(deck, context)
     mine, theirs = parallel.run_beside(lambda: _render_each(deck, context, there),

@@ -255,6 +255,21 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     assert "(U+10FFFC)" in reports[0]
 
 
+def test_the_shared_preparation_compiles_the_deck_s_lexers():
+    # The .apkg and the PDFs render in different processes and both colour code: a lexer
+    # compiled before the fork is compiled for both.
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from exporter.backends.lexers import prepare\n"
+            "from exporter.validate import load_deck\n"
+            "prepare(load_deck(Path(sys.argv[1]))[0], None)\n"
+            "from pygments.lexers.python import PythonLexer\n"
+            "print('_tokens' in vars(PythonLexer))")
+    done = subprocess.run([sys.executable, "-c", code, str(FIXTURES / "minimal.yaml")], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "True", done.stderr
+
+
 def _deck_of(count: int) -> str:
     questions = "".join(f"  - id: q{i}\n    topic: t\n    question: Question {i}?\n    answer: Answer {i}.\n"
                         for i in range(count))
