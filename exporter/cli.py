@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from pathlib import Path
 
@@ -13,6 +15,11 @@ from .backends import BACKEND_NAMES, FLASHCARDS_OVERFLOW, HANDBOOK_STYLES, PAPER
 from .diagnostics import FORMAT_NAMES
 
 DEFAULT_SOURCE = Path("content/questions.yaml")
+
+# The interpreter's last garbage collections walk every object a build made: ~80 ms after
+# a 30-question build, a seventh of it. Nothing needs them: outputs are written and closed
+# before exit, and the operating system frees the memory.
+atexit.register(gc.freeze)
 
 _source_argument = click.argument(
     "source", required=False, default=DEFAULT_SOURCE,

@@ -229,9 +229,15 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
     monkeypatch.setattr("exporter.build.PARALLEL_MIN_QUESTIONS", 1)
     assert build(str(source), "-o", str(tmp_path / "parallel"))[0] == 0
     assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
+    # A deck of little text renders both PDFs here and the rest in the worker; a larger one
+    # shares the PDFs out. The same bytes either way:
+    assert [b.name for b in build_module.split(BACKENDS, 5)[1]] == ["anki", "handbook"]
+    monkeypatch.setattr("exporter.build.PDFS_APART_FROM", 1)
+    assert build(str(source), "-o", str(tmp_path / "apart"))[0] == 0
+    assert digests(tmp_path / "serial") == digests(tmp_path / "apart")
     # A glyph the PDF font lacks, in the version only the cheat sheet prints: the worker
     # process renders the cheat sheet, finds it, and it is reported like any content error.
-    assert [b.name for b in build_module.split(BACKENDS)[1]] == ["pdf", "anki"]
+    assert [b.name for b in build_module.split(BACKENDS, 5)[1]] == ["pdf", "anki"]
     private_use = "\U0010fffd"  # no font draws it
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace('version: "1.0"', f'version: "1.0 {private_use}"'), "utf-8")
@@ -247,6 +253,21 @@ def test_parallel_rendering_gives_the_same_bytes_and_errors(tmp_path: Path, monk
         reports.append(CliRunner().invoke(main, ["build", str(source), "-o", str(tmp_path / "x")]).stdout)
     assert reports[0] == reports[1]
     assert "(U+10FFFC)" in reports[0]
+
+
+def test_the_shared_preparation_compiles_the_deck_s_lexers():
+    # The .apkg and the PDFs render in different processes and both colour code: a lexer
+    # compiled before the fork is compiled for both.
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from exporter.backends.lexers import prepare\n"
+            "from exporter.validate import load_deck\n"
+            "prepare(load_deck(Path(sys.argv[1]))[0], None)\n"
+            "from pygments.lexers.python import PythonLexer\n"
+            "print('_tokens' in vars(PythonLexer))")
+    done = subprocess.run([sys.executable, "-c", code, str(FIXTURES / "minimal.yaml")], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "True", done.stderr
 
 
 def _deck_of(count: int) -> str:

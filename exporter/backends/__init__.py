@@ -75,6 +75,10 @@ class Backend:
     # What render would refuse, found without rendering: `validate` runs it for the selected
     # backends with the options build would use, so it reports everything build would.
     check: Callable[[Deck, BuildContext], list[Diagnostic]] | None = None
+    # Work render would start with and share with other backends (imports, fonts, compiled
+    # lexers): when backends sharing one render in different processes it is done once,
+    # before the fork, not in each.
+    prepare: tuple[Callable[[Deck, BuildContext], None], ...] = ()
 
 
 def default_templates_dir() -> Path:
@@ -95,16 +99,19 @@ def _lazy(module: str, function: str) -> Callable:
     return render
 
 
-# Both PDFs share one check (fonts, math): the same function, so validate runs it once.
+# Both PDFs share one check (fonts, math): the same function, so validate runs it once;
+# and one preparation, so a parallel build does it once. The highlighter is shared with Anki.
 _PDF_CHECK = _lazy(".pdf", "check")
+_PDF_PREPARE = _lazy(".pdf", "prepare")
+_LEXERS = _lazy(".lexers", "prepare")
 
 BACKENDS: tuple[Backend, ...] = (
     Backend("anki", lambda d: f"{d.id}.apkg", _lazy(".anki", "render"),
-            check=_lazy("..template_check", "check_anki")),
+            check=_lazy("..template_check", "check_anki"), prepare=(_LEXERS,)),
     Backend("pdf", lambda d: f"{d.id}-cheatsheet.pdf", _lazy(".pdf", "render_cheatsheet"),
-            check=_PDF_CHECK),
+            check=_PDF_CHECK, prepare=(_PDF_PREPARE, _LEXERS)),
     Backend("flashcards", lambda d: f"{d.id}-flashcards.pdf", _lazy(".pdf", "render_flashcards"),
-            check=_PDF_CHECK),
+            check=_PDF_CHECK, prepare=(_PDF_PREPARE, _LEXERS)),
     Backend("handbook", lambda d: f"{d.id}-handbook.md", _lazy(".handbook", "render"),
             check=_lazy("..template_check", "check_handbook")),
 )

@@ -15,7 +15,6 @@ from .. import BuildContext
 from .fields import block_html, inline_html
 from .ids import deck_id, note_guid, subdeck_id
 from .notetypes import CLOZE_FIELDS, QA_FIELDS, cloze_notetype, qa_notetype, reverse_notetype
-from .package import package_bytes
 from .structure import AnkiDeck, AnkiDeckInfo, MediaFile, Note, NoteType
 
 # Anki looks media up by the src as written, URL-decoding it on some clients and not on
@@ -24,6 +23,10 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+\Z")
 
 
 def render(deck: Deck, context: BuildContext) -> bytes:
+    # genanki (and the asyncio it brings, ~60 ms) only when a package is made: every build
+    # imports this package for the note type's version (ids.py).
+    from .package import package_bytes
+
     anki, times = anki_deck(deck, context), context.times
     note_times = {note.guid: times.question(note.key) for note in anki.notes} if times else {}
     return package_bytes(anki, context.timestamp, note_times, times.notetype if times else None)

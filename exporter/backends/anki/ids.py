@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-import genanki
-
 # genanki's documented range for hand-picked ids: positive, far from Default (1),
 # and well inside SQLite's signed 64-bit integers.
 ID_MIN = 1 << 30
@@ -38,4 +36,7 @@ def notetype_id(deck_slug: str) -> int:
 
 def note_guid(deck_slug: str, question_slug: str) -> str:
     """Identity from the ids only, so editing a question's text updates the note in place."""
+    # Imported here: every build reads NOTETYPE_VERSION, and genanki brings asyncio (~60 ms).
+    import genanki
+
     return genanki.guid_for("studypack", deck_slug, question_slug)

@@ -31,6 +31,15 @@ def render_flashcards(deck: Deck, context: BuildContext) -> bytes:
     return render(deck, context, pages=lambda: cheatsheet_pages(deck, context))
 
 
+def prepare(deck: Deck, context: BuildContext) -> None:
+    """What both PDFs start with, done before a parallel build splits (Backend.prepare): the
+    modules imported and the deck's fonts registered, inherited by the worker process."""
+    from . import cheatsheet, flashcards  # noqa: F401 (imported for the worker to inherit)
+    from .fallback import fonts_for
+
+    fonts_for(deck, context)
+
+
 def check(deck: Deck, context: BuildContext) -> list[Diagnostic]:
     """What either PDF would refuse or print as written, found without drawing: characters no
     font can draw (errors) and TeX that cannot be typeset (warnings). Backend.check of both."""

@@ -20,7 +20,8 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
+from itertools import compress, groupby, repeat
+from operator import truediv
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -28,6 +29,8 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ...diagnostics import ContentError, error
 from ...model import Loc
+from .coverage import coverage
+from .fontcache import ttfont
 from .fontfiles import BUNDLED_DIR, BUNDLED_FILES, FALLBACK_PATHS
 from .system_fonts import SystemFace, embeddable, face_for, font_key, rank, to_truetype
 
@@ -77,12 +80,15 @@ class Face:
 
     @classmethod
     def register(cls, name: str, source, label: str | None = None, index: int = 0) -> Face:
-        font = TTFont(name, source, subfontIndex=index)
+        font = (ttfont(name, source, index) if isinstance(source, str)
+                else TTFont(name, source, subfontIndex=index))
         pdfmetrics.registerFont(font)
         face = font.face
-        chars = frozenset(chr(c) for c, g in face.charToGlyph.items() if g)
-        return cls(name, label or face.name.decode("latin-1"), chars,
-                   {chr(c): w / 1000 for c, w in face.charWidths.items()}, face.defaultWidth / 1000,
+        # Iterated in C: a Python loop over 6 000 characters a face is most of a cached load.
+        chars = frozenset(map(chr, compress(face.charToGlyph, face.charToGlyph.values())))
+        widths = dict(zip(map(chr, face.charWidths), map(truediv, face.charWidths.values(), repeat(1000)),
+                          strict=False))  # repeat() is endless
+        return cls(name, label or face.name.decode("latin-1"), chars, widths, face.defaultWidth / 1000,
                    source if isinstance(source, str) else None, index)
 
 
@@ -105,7 +111,7 @@ class FontSet:
     """The faces per role and the chain behind them."""
 
     main: dict[str, Face]  # role -> the main family's face
-    chain: tuple[Face, ...]  # shipped fallbacks
+    chain: tuple[Fallback, ...]  # shipped fallbacks
     late: tuple[Face, ...] = ()  # the --font-dir folder's other families
     system: dict[str, Face] = field(default_factory=dict)  # character -> system face (with_text)
     # Shaped scripts: private-use stand-ins for glyphs (shaping.GLYPH_BASE + glyph id) and the
@@ -154,9 +160,9 @@ class FontSet:
             return self.main[role]
         if ch in self.main["regular"].chars:  # bold or code lacks it: the upright face has it
             return self.main["regular"]
-        for face in self.chain:
-            if ch in face.chars:
-                return face
+        for fallback in self.chain:
+            if fallback.covers(ch) and ch in fallback.face.chars:
+                return fallback.face
         if ch in self.system:
             return self.system[ch]
         return next((f for f in self.late if ch in f.chars), None)
@@ -199,11 +205,9 @@ class FontSet:
     def with_text(self, chars: set[str] | frozenset[str]) -> FontSet:
         """This set plus the system faces for those of chars the main family and the shipped
         fallbacks lack; the same chars always give the same faces (and the same PDF)."""
-        static = set(self.main["regular"].chars)
-        for face in self.chain:
-            static |= face.chars
-        wanted = sorted(c for c in chars if c not in static and c not in _LAYOUT_CHARS
-                        and not c.isspace())
+        regular = self.main["regular"].chars
+        wanted = sorted(c for c in chars if c not in regular and c not in _LAYOUT_CHARS
+                        and not c.isspace() and not any(f.covers(c) for f in self.chain))
         system = _system_faces(tuple(wanted)) if wanted else {}
         return dataclasses.replace(self, system=system, glyphs={}, unshaped={}, _memo={})
 
@@ -249,9 +253,30 @@ def _register_system(face: SystemFace, chars: str) -> Face:
     return Face.register(name, face.path, face.label, face.index)
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """A shipped fallback face. Most decks never need one: which characters it has comes from
+    its cached character map, and it is registered with reportlab the first time one is drawn."""
+
+    name: str
+    path: Path
+
+    def covers(self, ch: str) -> bool:
+        return ord(ch) in coverage(self.path)
+
+    @property
+    def face(self) -> Face:
+        return _registered(self.name, str(self.path))
+
+
+@lru_cache(maxsize=8)
+def _registered(name: str, path: str) -> Face:
+    return Face.register(name, path)
+
+
 @lru_cache(maxsize=1)
-def shipped_chain() -> tuple[Face, ...]:
-    return tuple(Face.register(f"StudyFallback{i}", str(path)) for i, path in enumerate(FALLBACK_PATHS))
+def shipped_chain() -> tuple[Fallback, ...]:
+    return tuple(Fallback(f"StudyFallback{i}", path) for i, path in enumerate(FALLBACK_PATHS))
 
 
 # The main family
