@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from github import anki_normal_form, github_html, normal_form
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exporter.backends.anki.fields import block_html
@@ -371,3 +372,34 @@ def test_corpus_validates_with_only_the_warnings_it_earns():
     ]
     assert len(found) == len(expected)
     assert all(line.startswith(start) for line, start in zip(found, expected, strict=True)), found
+
+
+MARKUP = st.lists(st.sampled_from([*"aw .:@*_`[]()!<>&~$\\#-+|=\n", "1. ", "    ", "www.", "wwww.x",
+                                   "http://x.y", "a@b.c", "```", "$$", "\\[", "<b>", "</b>", "<table>",
+                                   "&amp;", "> ", "- ", "# ", "| a |", "|---|", "![x](y.png)"]),
+                  max_size=60).map("".join)
+
+
+def _flat(tokens) -> list:
+    return [(t.type, t.tag, t.nesting, t.content, t.markup, t.info, t.attrs, t.map, t.hidden,
+             _flat(t.children or [])) for t in tokens]
+
+
+@functools.cache
+def _undispatched():
+    """The studypack parser with markdown-it's own tokenizers put back."""
+    from exporter.markup.tree import parser
+
+    reference = parser.__wrapped__()  # a fresh instance, not the shared one
+    del reference.inline.tokenize, reference.block.tokenize
+    return reference
+
+
+@settings(max_examples=300)  # ~2 ms each
+@given(MARKUP)
+def test_tokenizers_asking_only_the_rules_that_can_start_give_markdown_its_own_tokens(text: str):
+    """The dispatching tokenizers (markup/dispatch.py) against markdown-it's own, on the same rules."""
+    from exporter.markup.tree import parser
+
+    assert "tokenize" in vars(parser().inline) and "tokenize" not in vars(_undispatched().inline)
+    assert _flat(parser().parse(text, {})) == _flat(_undispatched().parse(text, {}))

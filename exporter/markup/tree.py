@@ -35,6 +35,7 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode, _NesterTokens
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
+from .dispatch import install as install_dispatch
 from .math import math_block, math_fences, math_inline
 from .rawhtml import convert as html_to_nodes
 
@@ -80,6 +81,7 @@ def parser() -> MarkdownIt:
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.core.ruler.push("math_fence", math_fences)
     md.core.ruler.push("raw_html", html_to_nodes)
+    install_dispatch(md)
     return md
 
 
