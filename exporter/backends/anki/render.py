@@ -22,7 +22,8 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"}, "td": {"align"}, "th": {"align"}, "ol": {"start"},
 }
 LINK_REL = ' rel="noopener noreferrer"'
-_VOID = frozenset({"br", "hr", "img"})
+# Inline elements written as a bare tag when they have no attributes (emphasis and the like).
+_PLAIN_INLINE = frozenset({"strong", "em", "s", "sub", "sup", "kbd", "b", "i", "del", "code"})
 
 # Where an HTML parser would move or close an element written elsewhere: a tree that puts
 # one there is left to the sanitiser. Markdown never does; raw HTML might.
@@ -87,7 +88,7 @@ class Writer:
                 self.out.append(self.tag(tokens, index))
 
     def inline(self, tokens: Sequence[Token]) -> None:
-        out, rules = self.out, self.rules
+        out, rules, opened = self.out, self.rules, self.open
         for index, token in enumerate(tokens):
             kind = token.type
             if kind == "text":
@@ -96,6 +97,13 @@ class Writer:
                 out.append("\n")
             elif kind in rules:
                 out.append(rules[kind](self, tokens, index))
+            elif token.nesting == -1 and opened and opened[-1] == token.tag:
+                opened.pop()  # the usual close, as tag() would write it
+                out.append(f"</{token.tag}>")
+            elif token.nesting == 1 and not token.attrs and token.tag in _PLAIN_INLINE:
+                self.enter(token.tag, False)
+                opened.append(token.tag)
+                out.append(f"<{token.tag}>")
             else:
                 out.append(self.tag(tokens, index))
 
@@ -114,7 +122,8 @@ class Writer:
             result = f"{lead}</{name}"
         else:
             self.enter(name, token.block)
-            result = f"{lead}<{name}{self.attributes(name, token.attrs)}"
+            attributes = self.attributes(name, token.attrs) if token.attrs or name == "a" else ""
+            result = f"{lead}<{name}{attributes}"
             if token.nesting == 1:
                 self.open.append(name)
         if token.block and not (token.nesting == 1 and index + 1 < len(tokens) and (
