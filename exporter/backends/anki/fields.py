@@ -41,7 +41,7 @@ def block_html(tree: SyntaxTreeNode, media_names: Mapping[str, str]) -> str:
     writer.blocks(getattr(tree, "source_tokens", None) or tree.to_tokens())
     html = writer.html()
     # The writer escapes every text and attribute and writes only allow-listed tags, as the
-    # sanitiser would (tests/test_anki.py proves it on hostile input): the sanitiser runs
+    # sanitiser would (tests/test_field_html.py checks it on hostile input): the sanitiser runs
     # only on what the writer cannot vouch for (an odd URL, raw HTML an HTML parser would
     # rearrange), not on every field (it was half of the Anki HTML's time).
     return neutralise_anki(html if writer.checked else sanitise(html))
