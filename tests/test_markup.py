@@ -375,6 +375,7 @@ def test_corpus_validates_with_only_the_warnings_it_earns():
 
 
 MARKUP = st.lists(st.sampled_from([*"aw .:@*_`[]()!<>&~$\\#-+|=\n", "&#35;", "\\*", "1. ", "    ",
+                                   "**", "__", "é", "→", "。", "\xa0", "\t", "***", ".*", "*.",
                                    "www.", "wwww.x", "http://x.y", "a@b.c", "```", "$$", "\\[", "<b>",
                                    "</b>", "<table>", "&amp;", "> ", "- ", "# ", "| a |", "|---|",
                                    "![x](y.png)"]),
@@ -388,22 +389,24 @@ def _flat(tokens) -> list:
 
 @functools.cache
 def _undispatched():
-    """The studypack parser with markdown-it's own tokenizers and text_join put back."""
+    """The studypack parser with markdown-it's own tokenizers, text_join and emphasis put back."""
     from markdown_it.rules_core import text_join
+    from markdown_it.rules_inline import emphasis
 
     from exporter.markup.tree import parser
 
     reference = parser.__wrapped__()  # a fresh instance, not the shared one
     del reference.inline.tokenize, reference.block.tokenize
     reference.core.ruler.at("text_join", text_join)
+    reference.inline.ruler.at("emphasis", emphasis.tokenize)
     return reference
 
 
 @settings(max_examples=300)  # ~2 ms each
 @given(MARKUP)
 def test_tokenizers_asking_only_the_rules_that_can_start_give_markdown_its_own_tokens(text: str):
-    """The dispatching tokenizers and the skipped text_join (markup/dispatch.py) against
-    markdown-it's own, on the same rules."""
+    """The dispatching tokenizers and the skipped text_join (markup/dispatch.py), and the
+    emphasis rule (markup/emphasis.py), against markdown-it's own."""
     from exporter.markup.tree import parser
 
     assert "tokenize" in vars(parser().inline) and "tokenize" not in vars(_undispatched().inline)

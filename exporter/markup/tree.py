@@ -36,6 +36,7 @@ from markdown_it.tree import SyntaxTreeNode, _NesterTokens
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from .dispatch import install as install_dispatch
+from .emphasis import emphasis
 from .math import math_block, math_fences, math_inline
 from .rawhtml import convert as html_to_nodes
 
@@ -76,6 +77,7 @@ def parser() -> MarkdownIt:
     gfm_autolink_plugin(md)
     _bound_autolinks(md)
     _bound_link_labels(md)
+    md.inline.ruler.at("emphasis", emphasis)
     md.inline.ruler.before("escape", "math_inline", math_inline)
     md.block.ruler.before("fence", "math_block", math_block,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
