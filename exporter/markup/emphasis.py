@@ -10,7 +10,7 @@ from markdown_it.token import Token
 
 
 @lru_cache(maxsize=4096)
-def _flanking(last: str, following: str, can_split_word: bool) -> tuple[bool, bool]:
+def flanking(last: str, following: str, can_split_word: bool) -> tuple[bool, bool]:
     """(can open, can close) of a delimiter run between two characters: StateInline.scanDelims,
     which asks unicodedata about both on every run (a third of the rule's time)."""
     last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
@@ -34,7 +34,7 @@ def emphasis(state: StateInline, silent: bool) -> bool:
     while end < limit and src[end] == marker:
         end += 1
     length = end - start
-    can_open, can_close = _flanking(src[start - 1] if start > 0 else " ",
+    can_open, can_close = flanking(src[start - 1] if start > 0 else " ",
                                     src[end] if end < limit else " ", marker == "*")
     if state.pending:
         state.pushPending()

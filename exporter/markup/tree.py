@@ -37,6 +37,7 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from .dispatch import install as install_dispatch
 from .emphasis import emphasis
+from .inline import install as install_simple_inline
 from .math import math_block, math_fences, math_inline
 from .rawhtml import convert as html_to_nodes
 
@@ -84,6 +85,7 @@ def parser() -> MarkdownIt:
     md.core.ruler.push("math_fence", math_fences)
     md.core.ruler.push("raw_html", html_to_nodes)
     install_dispatch(md)
+    install_simple_inline(md)
     return md
 
 
