@@ -418,13 +418,15 @@ SENTENCES = st.lists(st.sampled_from([
     "word", "Word", " ", "  ", ".", ",", "(", ")", "**word**", "*word*", "**`x`**", "word**", "**word",
     "é", "→", "≈", "\xa0", "\t", "-", "#", "1.", "+",
     "**", "*", "***", "`", "`code_1`", "` a`", "`a `", "` a `", "`*x*`", "`<b>`", "\n", " \n", "\n ",
-    "_", "x_y", "&", "<", ":", "www.", "\\", "~", "[", "!"]), min_size=1, max_size=30).map("".join)
+    "_", "x_y", "&", "<", ":", "www.", "\\", "~", "[", "!", "$x$", "$$y_1$$", "\\(a_1\\)", "\\[b\\]",
+    "$", "$$", "$5", "$ x$", "$x $", "\\$", "\\(", "\\)", "\\]", "$x$5", "$a`b$", "\n$$", "]"]),
+    min_size=1, max_size=30).map("".join)
 
 
 @settings(max_examples=500)
 @given(SENTENCES)
 def test_simple_inline_text_gets_markdown_its_own_tokens(text: str):
-    """markup/inline.py's direct tokens for words, code and flat emphasis, against markdown-it."""
+    """markup/inline.py's direct tokens for words, code, math and flat emphasis, against markdown-it."""
     from exporter.markup.inline import simple_tokens
     from exporter.markup.tree import parser
 
@@ -437,7 +439,8 @@ def test_simple_inline_text_gets_markdown_its_own_tokens(text: str):
 def test_simple_inline_path_takes_the_usual_sentences():
     from exporter.markup.inline import simple_tokens
 
-    for text in ("Use **bold** and `code_1` here.", "*Why* it matters", "a\nb", "**x** → `y`"):
+    for text in ("Use **bold** and `code_1` here.", "*Why* it matters", "a\nb", "**x** → `y`",
+                 "What is $x_1$ or \\(\\sqrt{2}\\)?"):
         assert simple_tokens(text) is not None, text
-    for text in ("a_b", "[l](x)", "$x$", "a  \nb", "**a *b* c**", "`a", "``a``", "a\\*b"):
+    for text in ("a_b", "[l](x)", "costs $5 and $10", "a  \nb", "**a *b* c**", "`a", "``a``", "a\\*b"):
         assert simple_tokens(text) is None, text
