@@ -419,7 +419,8 @@ SENTENCES = st.lists(st.sampled_from([
     "é", "→", "≈", "\xa0", "\t", "-", "#", "1.", "+",
     "**", "*", "***", "`", "`code_1`", "` a`", "`a `", "` a `", "`*x*`", "`<b>`", "\n", " \n", "\n ",
     "_", "x_y", "&", "<", ":", "www.", "\\", "~", "[", "!", "$x$", "$$y_1$$", "\\(a_1\\)", "\\[b\\]",
-    "$", "$$", "$5", "$ x$", "$x $", "\\$", "\\(", "\\)", "\\]", "$x$5", "$a`b$", "\n$$", "]"]),
+    "$", "$$", "$5", "$ x$", "$x $", "\\$", "\\(", "\\)", "\\]", "$x$5", "$a`b$", "\n$$", "]",
+    ": ", "Key points:", "http:", "https://x.y", "a@b", "é@x.y", " @", "mailto:", "HTTP:", "xmpp:"]),
     min_size=1, max_size=30).map("".join)
 
 
@@ -440,7 +441,8 @@ def test_simple_inline_path_takes_the_usual_sentences():
     from exporter.markup.inline import simple_tokens
 
     for text in ("Use **bold** and `code_1` here.", "*Why* it matters", "a\nb", "**x** → `y`",
-                 "What is $x_1$ or \\(\\sqrt{2}\\)?"):
+                 "What is $x_1$ or \\(\\sqrt{2}\\)?", "Key points:", "costs $5 and $10"):
         assert simple_tokens(text) is not None, text
-    for text in ("a_b", "[l](x)", "costs $5 and $10", "a  \nb", "**a *b* c**", "`a", "``a``", "a\\*b"):
+    for text in ("a_b", "[l](x)", "see http://x.org", "mail a@b.org", "a  \nb", "**a *b* c**", "`a",
+                 "``a``", "a\\*b"):
         assert simple_tokens(text) is None, text

@@ -12,11 +12,12 @@ from .emphasis import flanking
 from .math import dollar_closes
 
 # Characters some inline rule other than text, emphasis, backticks and math acts on
-# (escapes, entities, links, images, HTML, autolinks, strikethrough), "_" outside math and
-# code (its intraword rules), "www.", and a line break with spaces around it (a hard break,
-# or spaces markdown-it strips). Anywhere: a run of two backticks, a carriage return. Any
-# of them and markdown-it decides.
-_OTHER_RULES = re.compile(r"[~\[\]!&<>:@]|www\.|[ \t]\n|\n[ \t]")
+# (escapes, entities, links, images, HTML, strikethrough; a colon or an at sign only where
+# an autolink could end or start, after a scheme or a word), "_" outside math and code (its
+# intraword rules), "www.", and a line break with spaces around it (a hard break, or spaces
+# markdown-it strips). Anywhere: a run of two backticks, a carriage return. Any of them and
+# markdown-it decides.
+_OTHER_RULES = re.compile(r"[~\[\]!&<>]|(?:https?|mailto|xmpp):|\w@|www\.|[ \t]\n|\n[ \t]")
 _ANYWHERE = re.compile(r"``|\r")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _PIECE = re.compile(r"(\*+)|`([^`]*)`|(\\[(\[]|\$\$?)|([^*`$\\]+)")
@@ -53,8 +54,12 @@ def simple_tokens(src: str) -> list[Token] | None:
             tokens.append(Token("code_inline", "code", 0, level=level, markup="`", content=code))
         elif math is not None:
             close = _math_close(src, match.start(), math)
-            if close is None:
-                return None
+            if close == -1 and math[0] == "$":
+                pos = match.start() + 1  # math_inline refuses: the $ is text
+                _text(tokens, "$", level)
+                continue
+            if close is None or close == -1:
+                return None  # a refused backslash opener is the escape rule's
             tokens.append(Token("math_inline", "math", 0, level=level, markup=math,
                                 content=src[pos:close]))
             pos = close + len(math)
@@ -79,24 +84,24 @@ def simple_tokens(src: str) -> list[Token] | None:
 
 
 def _math_close(src: str, at: int, opener: str) -> int | None:
-    """Where math.math_inline closes the formula opened at `at`, or None where it would not
-    take it (then markdown-it decides): the same tests, on the whole of a simple text."""
+    """Where math.math_inline closes the formula opened at `at`; -1 where that rule refuses
+    it (the opener is text), None where this path leaves it to markdown-it."""
     start = at + len(opener)
     if opener[0] == "$":
         following = src[start] if start < len(src) else " "
         if following == "]" or (opener == "$" and (following.isspace() or following == "$")):
-            return None
+            return -1
     if opener == "$":
         close = src.find("$", start + 1)
         while close > 0 and src[close - 1] == "\\":  # an escaped dollar never closes
             close = src.find("$", close + 1)
         if close < 0 or not dollar_closes(src, close):
-            return None
+            return -1
     else:
         close = src.find(_MATH_CLOSERS[opener], start + 1)
-    if close < 0 or "\n" in src[start:close]:
-        return None
-    return close
+        if close < 0:
+            return -1
+    return None if "\n" in src[start:close] else close
 
 
 def _text(tokens: list[Token], content: str, level: int) -> None:
