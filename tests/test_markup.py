@@ -420,7 +420,9 @@ SENTENCES = st.lists(st.sampled_from([
     "**", "*", "***", "`", "`code_1`", "` a`", "`a `", "` a `", "`*x*`", "`<b>`", "\n", " \n", "\n ",
     "_", "x_y", "&", "<", ":", "www.", "\\", "~", "[", "!", "$x$", "$$y_1$$", "\\(a_1\\)", "\\[b\\]",
     "$", "$$", "$5", "$ x$", "$x $", "\\$", "\\(", "\\)", "\\]", "$x$5", "$a`b$", "\n$$", "]",
-    ": ", "Key points:", "http:", "https://x.y", "a@b", "é@x.y", " @", "mailto:", "HTTP:", "xmpp:"]),
+    ": ", "Key points:", "http:", "https://x.y", "a@b", "é@x.y", " @", "mailto:", "HTTP:", "xmpp:",
+    "<b>", "</b>", "<a>", "</a>", "<A>", "<br>", "<td>", "<x-y>", "<b >", "<i>", "</i>", "<", ">",
+    "$[x]$", "\\(a<b\\)", "$a>b$"]),
     min_size=1, max_size=30).map("".join)
 
 
@@ -441,7 +443,8 @@ def test_simple_inline_path_takes_the_usual_sentences():
     from exporter.markup.inline import simple_tokens
 
     for text in ("Use **bold** and `code_1` here.", "*Why* it matters", "a\nb", "**x** → `y`",
-                 "What is $x_1$ or \\(\\sqrt{2}\\)?", "Key points:", "costs $5 and $10"):
+                 "What is $x_1$ or \\(\\sqrt{2}\\)?", "Key points:", "costs $5 and $10",
+                 "a <b>bold</b> word", "$\\mathbb{E}[X]$"):
         assert simple_tokens(text) is not None, text
     for text in ("a_b", "[l](x)", "see http://x.org", "mail a@b.org", "a  \nb", "**a *b* c**", "`a",
                  "``a``", "a\\*b"):

@@ -18,9 +18,14 @@ from .math import dollar_closes
 # markdown-it strips). Anywhere: a run of two backticks, a carriage return. Any of them and
 # markdown-it decides.
 _OTHER_RULES = re.compile(r"[~\[\]!&<>]|(?:https?|mailto|xmpp):|\w@|www\.|[ \t]\n|\n[ \t]")
+# The same but brackets and angle brackets, which math and tags may hold: asked of the whole
+# text first, so that most refusals (links) come before any token is made.
+_EARLY = re.compile(r"[~!&]|(?:https?|mailto|xmpp):|\w@|www\.|[ \t]\n|\n[ \t]")
 _ANYWHERE = re.compile(r"``|\r")
 _CODE_SPAN = re.compile(r"`[^`]*`")
-_PIECE = re.compile(r"(\*+)|`([^`]*)`|(\\[(\[]|\$\$?)|([^*`$\\]+)")
+# A tag without attributes other than <a> (whose html_inline counts link levels): the
+# raw-HTML rule (rawhtml.py) turns it into nodes, as it does markdown-it's html_inline.
+_PIECE = re.compile(r"(\*+)|`([^`]*)`|(\\[(\[]|\$\$?)|(</?(?![Aa]>)[A-Za-z][A-Za-z0-9]*>)|([^*`$\\<]+)")
 _MATH_CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 
 
@@ -29,7 +34,7 @@ def simple_tokens(src: str) -> list[Token] | None:
     Most sentences of real decks are words with some bold, code and math: the parser spends
     ~12 µs on each run of `*`, ~5 µs on each code span or formula, this ~1 µs."""
     if not src or _ANYWHERE.search(src) \
-            or _OTHER_RULES.search(_CODE_SPAN.sub("x", src) if "`" in src else src):
+            or _EARLY.search(_CODE_SPAN.sub("x", src) if "`" in src else src):
         return None  # most refusals (links, HTML) before any token is made
     tokens: list[Token] = []
     opened: str | None = None  # the run of an open emphasis
@@ -39,7 +44,7 @@ def simple_tokens(src: str) -> list[Token] | None:
         if match is None:
             return None  # an unclosed backtick, a backslash escape
         pos = match.end()
-        stars, code, math, text = match.groups()
+        stars, code, math, tag, text = match.groups()
         if text is not None:
             if "_" in text or _OTHER_RULES.search(text):
                 return None
@@ -52,6 +57,8 @@ def simple_tokens(src: str) -> list[Token] | None:
             if not code or (code[0] == " " and code[-1] == " ") or "\n" in code:
                 return None  # markdown-it strips a space from each end, makes breaks spaces
             tokens.append(Token("code_inline", "code", 0, level=level, markup="`", content=code))
+        elif tag is not None:
+            tokens.append(Token("html_inline", "", 0, level=level, content=tag))
         elif math is not None:
             close = _math_close(src, match.start(), math)
             if close == -1 and math[0] == "$":
