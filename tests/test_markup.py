@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import time
@@ -390,3 +391,80 @@ def test_corpus_validates_with_only_the_warnings_it_earns():
     ]
     assert len(found) == len(expected)
     assert all(line.startswith(start) for line, start in zip(found, expected, strict=True)), found
+
+
+MARKUP = st.lists(st.sampled_from([*"aw .:@*_`[]()!<>&~$\\#-+|=\n", "&#35;", "\\*", "1. ", "    ",
+                                   "**", "__", "é", "→", "。", "\xa0", "\t", "***", ".*", "*.",
+                                   "www.", "wwww.x", "http://x.y", "a@b.c", "```", "$$", "\\[", "<b>",
+                                   "</b>", "<table>", "&amp;", "> ", "- ", "# ", "| a |", "|---|",
+                                   "![x](y.png)"]),
+                  max_size=60).map("".join)
+
+
+def _flat(tokens) -> list:
+    return [(t.type, t.tag, t.nesting, t.content, t.markup, t.info, t.attrs, t.map, t.hidden, t.level,
+             t.block, t.meta, _flat(t.children or [])) for t in tokens]
+
+
+@functools.cache
+def _undispatched():
+    """The studypack parser with markdown-it's own tokenizers, text_join, emphasis and inline
+    parse put back."""
+    from markdown_it.rules_core import text_join
+    from markdown_it.rules_inline import emphasis
+
+    from exporter.markup.tree import parser
+
+    reference = parser.__wrapped__()  # a fresh instance, not the shared one
+    del reference.inline.tokenize, reference.block.tokenize, reference.inline.parse
+    reference.core.ruler.at("text_join", text_join)
+    reference.inline.ruler.at("emphasis", emphasis.tokenize)
+    return reference
+
+
+@settings(max_examples=300)  # ~2 ms each
+@given(MARKUP)
+def test_tokenizers_asking_only_the_rules_that_can_start_give_markdown_its_own_tokens(text: str):
+    """The dispatching tokenizers and the skipped text_join (markup/dispatch.py), and the
+    emphasis rule (markup/emphasis.py), against markdown-it's own."""
+    from exporter.markup.tree import parser
+
+    assert "tokenize" in vars(parser().inline) and "tokenize" not in vars(_undispatched().inline)
+    assert _flat(parser().parse(text, {})) == _flat(_undispatched().parse(text, {}))
+
+
+SENTENCES = st.lists(st.sampled_from([
+    "word", "Word", " ", "  ", ".", ",", "(", ")", "**word**", "*word*", "**`x`**", "word**", "**word",
+    "é", "→", "≈", "\xa0", "\t", "-", "#", "1.", "+",
+    "**", "*", "***", "`", "`code_1`", "` a`", "`a `", "` a `", "`*x*`", "`<b>`", "\n", " \n", "\n ",
+    "_", "x_y", "&", "<", ":", "www.", "\\", "~", "[", "!", "$x$", "$$y_1$$", "\\(a_1\\)", "\\[b\\]",
+    "$", "$$", "$5", "$ x$", "$x $", "\\$", "\\(", "\\)", "\\]", "$x$5", "$a`b$", "\n$$", "]",
+    ": ", "Key points:", "http:", "https://x.y", "a@b", "é@x.y", " @", "mailto:", "HTTP:", "xmpp:",
+    "<b>", "</b>", "<a>", "</a>", "<A>", "<br>", "<td>", "<x-y>", "<b >", "<i>", "</i>", "<", ">",
+    "$[x]$", "\\(a<b\\)", "$a>b$"]),
+    min_size=1, max_size=30).map("".join)
+
+
+@settings(max_examples=500)
+@given(SENTENCES)
+def test_simple_inline_text_gets_markdown_its_own_tokens(text: str):
+    """markup/inline.py's direct tokens for words, code, math and flat emphasis, against markdown-it."""
+    from exporter.markup.inline import simple_tokens
+    from exporter.markup.tree import parser
+
+    reference = _undispatched()
+    if simple_tokens(text) is not None:
+        assert _flat(simple_tokens(text)) == _flat(reference.inline.parse(text, reference, {}, []))
+    assert _flat(parser().parse(text, {})) == _flat(reference.parse(text, {}))
+
+
+def test_simple_inline_path_takes_the_usual_sentences():
+    from exporter.markup.inline import simple_tokens
+
+    for text in ("Use **bold** and `code_1` here.", "*Why* it matters", "a\nb", "**x** → `y`",
+                 "What is $x_1$ or \\(\\sqrt{2}\\)?", "Key points:", "costs $5 and $10",
+                 "a <b>bold</b> word", "$\\mathbb{E}[X]$"):
+        assert simple_tokens(text) is not None, text
+    for text in ("a_b", "[l](x)", "see http://x.org", "mail a@b.org", "a  \nb", "**a *b* c**", "`a",
+                 "``a``", "a\\*b"):
+        assert simple_tokens(text) is None, text

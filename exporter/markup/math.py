@@ -10,7 +10,7 @@ from markdown_it.rules_inline import StateInline
 
 # Where each inline form may close. `$x$` holds no `$` (as in TeX): it closes at the next
 # unescaped `$`, and only when that one has no space before it and no digit or `$` after it,
-# so `$5 and $10` stays money (see _dollar_closes).
+# so `$5 and $10` stays money (see dollar_closes).
 _CLOSERS = {
     "$": re.compile(r"(?<!\\)\$"),
     "$$": re.compile(r"(?=\$\$)"),
@@ -55,7 +55,7 @@ def math_inline(state: StateInline, silent: bool) -> bool:
     if index == len(closers) or closers[index] + len(opener) > end:
         return False
     close = closers[index]
-    if opener == "$" and not _dollar_closes(src, close):
+    if opener == "$" and not dollar_closes(src, close):
         return False
     if not silent:
         token = state.push("math_inline", "math", 0)
@@ -64,7 +64,7 @@ def math_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _dollar_closes(src: str, at: int) -> bool:
+def dollar_closes(src: str, at: int) -> bool:
     before, after = src[at - 1], src[at + 1:at + 2]
     return not before.isspace() and before != "$" and not (after.isdigit() or after == "$")
 

@@ -35,6 +35,9 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode, _NesterTokens
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
+from .dispatch import install as install_dispatch
+from .emphasis import emphasis
+from .inline import install as install_simple_inline
 from .math import math_block, math_fences, math_inline
 from .rawhtml import convert as html_to_nodes
 
@@ -75,11 +78,14 @@ def parser() -> MarkdownIt:
     gfm_autolink_plugin(md)
     _bound_autolinks(md)
     _bound_link_labels(md)
+    md.inline.ruler.at("emphasis", emphasis)
     md.inline.ruler.before("escape", "math_inline", math_inline)
     md.block.ruler.before("fence", "math_block", math_block,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.core.ruler.push("math_fence", math_fences)
     md.core.ruler.push("raw_html", html_to_nodes)
+    install_dispatch(md)
+    install_simple_inline(md)
     return md
 
 
@@ -252,20 +258,30 @@ def _node(parent: SyntaxTreeNode | None) -> SyntaxTreeNode:
 
 
 def _fill(root: SyntaxTreeNode, tokens: list[Token]) -> None:
+    # _node inlined, and a container's nester pair made once, at its close: a tenth of the
+    # parse is spent here, one node per token.
+    new = SyntaxTreeNode.__new__
     stack = [root]
+    parent, siblings = root, root._children
     for token in tokens:
-        if token.nesting == 1:
-            node = _node(stack[-1])
-            node.nester_tokens = _NesterTokens(token, token)
+        nesting = token.nesting
+        if nesting == 1:
+            node = new(SyntaxTreeNode)
+            node.token, node.nester_tokens, node._parent, node._children = None, token, parent, []
+            siblings.append(node)
             stack.append(node)
-        elif token.nesting == -1:
+            parent, siblings = node, node._children
+        elif nesting == -1:
             if len(stack) == 1:
                 raise ValueError(f"unbalanced token stream at {token.type}")
             node = stack.pop()
-            node.nester_tokens = _NesterTokens(node.nester_tokens.opening, token)
+            node.nester_tokens = _NesterTokens(node.nester_tokens, token)
+            parent = stack[-1]
+            siblings = parent._children
         else:
-            node = _node(stack[-1])
-            node.token = token
+            node = new(SyntaxTreeNode)
+            node.token, node.nester_tokens, node._parent, node._children = token, None, parent, []
+            siblings.append(node)
             if token.children:
                 _fill(node, token.children)
     if len(stack) != 1:

@@ -5,25 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from html import escape
 
 import nh3
-from markdown_it.renderer import RendererHTML
 from markdown_it.tree import SyntaxTreeNode
 
 from ...markup.images import local_path
 from ...markup.tex import disallowed
-from ...markup.tree import parser
+from .render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, Writer, escape_attribute, escape_text
 
-ALLOWED_TAGS = {
-    "a", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub",
-    "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"}, "img": {"src", "alt", "title"}, "div": {"class"}, "span": {"class"},
-    "code": {"class"}, "td": {"align"}, "th": {"align"}, "ol": {"start"},
-}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # Text Anki itself would act on: [sound:…] plays (and once passed options to mpv),
@@ -48,9 +37,14 @@ def block_html(tree: SyntaxTreeNode, media_names: Mapping[str, str]) -> str:
     """The HTML of a multi-paragraph field (details, description)."""
     if not tree.children:
         return ""
-    tokens = getattr(tree, "source_tokens", None) or tree.to_tokens()
-    html = _renderer().render(tokens, parser().options, {"media_names": media_names})
-    return neutralise_anki(sanitise(html))
+    writer = Writer(media_names, _RULES)
+    writer.blocks(getattr(tree, "source_tokens", None) or tree.to_tokens())
+    html = writer.html()
+    # The writer escapes every text and attribute and writes only allow-listed tags, as the
+    # sanitiser would (tests/test_field_html.py checks it on hostile input): the sanitiser runs
+    # only on what the writer cannot vouch for (an odd URL, raw HTML an HTML parser would
+    # rearrange), not on every field (it was half of the Anki HTML's time).
+    return neutralise_anki(html if writer.checked else sanitise(html))
 
 
 def inline_html(tree: SyntaxTreeNode, media_names: Mapping[str, str]) -> str:
@@ -60,41 +54,38 @@ def inline_html(tree: SyntaxTreeNode, media_names: Mapping[str, str]) -> str:
     return match.group(1) if match and "<p>" not in match.group(1) else html
 
 
-@lru_cache(maxsize=1)
-def _renderer() -> RendererHTML:
-    renderer = RendererHTML()
-    rules = {"math_inline": _math_inline, "math_block": _math_block, "fence": _fence,
-             "code_block": _fence, "image": _image, "th_open": _cell, "td_open": _cell}
-    renderer.rules.update({name: rule.__get__(renderer) for name, rule in rules.items()})
-    return renderer
-
-
 def _math(content: str, display: bool, source: str) -> str:
     if disallowed(content):
-        return f"<code>{escape(source, quote=False)}</code>"  # validate warned: shown as written
+        return f"<code>{escape_text(source)}</code>"  # validate warned: shown as written
     opener, closer = (r"\[", r"\]") if display else (r"\(", r"\)")
-    return f"{opener}{escape(content, quote=False)}{closer}"
+    return f"{opener}{escape_text(content)}{closer}"
 
 
 _CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]", "```": "```"}
 
 
-def _math_inline(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
+def _math_inline(writer: Writer, tokens, index: int) -> str:
+    token = tokens[index]
     source = f"{token.markup}{token.content}{_CLOSERS.get(token.markup, '')}"
     return _math(token.content, token.markup in ("$$", "\\["), source)
 
 
-def _math_block(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
+def _math_block(writer: Writer, tokens, index: int) -> str:
+    token = tokens[index]
+    writer.enter("div", True)
     source = f"{token.markup}\n{token.content}\n{_CLOSERS.get(token.markup, '')}"
     return f'<div class="sp-math">{_math(token.content, True, source)}</div>\n'
 
 
-def _fence(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
+def _fence(writer: Writer, tokens, index: int) -> str:
+    token = tokens[index]
+    writer.enter("div", True)
     language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return highlight(token.content, language)
+    html = highlight(token.content, language)
+    if "<pre>\n" in html:
+        writer.checked = False  # an HTML parser drops a newline right after <pre>
+    # Pygments escapes quotes in text, the sanitiser does not; and escapes no no-break space.
+    return html.replace("&#39;", "'").replace("&quot;", '"').replace("\xa0", "&nbsp;")
 
 
 def highlight(code: str, language: str) -> str:
@@ -122,22 +113,63 @@ def _lexer(language: str):
         return TextLexer()
 
 
-def _image(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    alt = escape(self.renderInlineAsText(token.children or [], options, env))
+def _alt_text(tokens) -> str:
+    """markdown-it's renderInlineAsText: an image's alt, markup stripped."""
+    parts = []
+    for token in tokens or ():
+        if token.type in ("text", "code_inline", "html_inline", "html_block"):
+            parts.append(token.content)
+        elif token.type == "image":
+            parts.append(_alt_text(token.children))
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _image(writer: Writer, tokens, index: int) -> str:
+    token = tokens[index]
+    alt = _alt_text(token.children)
     src = str(token.attrs.get("src", ""))
     local = local_path(src)
-    if local is None:  # remote: never fetched from a card, a link at most (nh3 drops other schemes)
-        return f'<a href="{escape(src)}">{alt or escape(src, quote=False)}</a>'
-    name = env["media_names"].get(local)
+    if local is None:  # remote: never fetched from a card, a link at most (the sanitiser drops other schemes)
+        writer.enter("a", False)
+        return f'<a{writer.attributes("a", {"href": src})}>{escape_text(alt or src)}</a>'
+    name = writer.media_names.get(local)
     if name is None:
-        return alt
-    title = f' title="{escape(str(token.attrs["title"]))}"' if token.attrs.get("title") else ""
-    return f'<img alt="{alt}" src="{escape(name)}"{title}>'
+        return escape_text(alt)
+    writer.enter("img", False)
+    attrs = {"alt": alt, "src": name}
+    if token.attrs.get("title"):
+        attrs["title"] = str(token.attrs["title"])
+    return f"<img{writer.attributes('img', attrs)}>"
 
 
-def _cell(self, tokens, idx, options, env) -> str:
+def _cell(writer: Writer, tokens, index: int) -> str:
     """align="…" as GitHub writes it, instead of a style attribute the sanitiser drops."""
-    token = tokens[idx]
+    token = tokens[index]
+    writer.enter(token.tag, True)
+    writer.open.append(token.tag)
     align = str(token.attrs.get("style", "")).removeprefix("text-align:")
-    return f'<{token.tag} align="{align}">' if align else f"<{token.tag}>"
+    return f'<{token.tag} align="{escape_attribute(align)}">' if align else f"<{token.tag}>"
+
+
+def _code_inline(writer: Writer, tokens, index: int) -> str:
+    token = tokens[index]
+    writer.enter("code", False)
+    if token.attrs:
+        writer.checked = False
+    return f"<code{writer.attributes('code', token.attrs)}>{escape_text(token.content)}</code>"
+
+
+def _hardbreak(writer: Writer, tokens, index: int) -> str:
+    return "<br>\n"
+
+
+def _raw_html(writer: Writer, tokens, index: int) -> str:
+    writer.checked = False  # never in a tree (rawhtml.py converts it): the sanitiser decides
+    return tokens[index].content
+
+
+_RULES = {"math_inline": _math_inline, "math_block": _math_block, "fence": _fence, "code_block": _fence,
+          "image": _image, "th_open": _cell, "td_open": _cell, "code_inline": _code_inline,
+          "hardbreak": _hardbreak, "html_inline": _raw_html, "html_block": _raw_html}
