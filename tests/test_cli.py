@@ -53,6 +53,20 @@ def test_validate_of_a_deck_the_shipped_fonts_cover_loads_no_pdf_library(tmp_pat
     assert done.stdout.strip() == "0 False False", done.stderr
 
 
+def test_the_pdfs_of_a_deck_without_svg_load_no_platypus(tmp_path: Path):
+    # The cheat sheet flows its columns itself (columns.py): platypus's import was 60 ms of
+    # every build. Only an SVG image brings reportlab.graphics, and with it platypus.
+    code = ("import sys; from exporter.cli import main\n"
+            "try:\n    main(['build', '--no-ledger', '-o', sys.argv[2], sys.argv[1]])\n"
+            "except SystemExit as exit:\n    print(exit.code, 'reportlab.platypus' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "content" / "questions.yaml"),
+                           str(tmp_path / "out")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "STUDYPACK_CACHE_DIR": str(tmp_path),
+                               "STUDYPACK_PARALLEL_MIN": "100000"})
+    assert done.stdout.splitlines()[-1] == "0 False", done.stderr
+    assert (tmp_path / "out" / "ai-ml-interview-cheatsheet.pdf").exists()
+
+
 def test_usage_errors_exit_with_two(tmp_path: Path):
     assert CliRunner().invoke(main, ["build", "--only", "pptx"]).exit_code == 2
     assert CliRunner().invoke(main, ["validate", str(tmp_path / "missing.yaml")]).exit_code == 2

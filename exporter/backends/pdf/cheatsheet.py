@@ -5,23 +5,15 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    FrameBreak,
-    NextPageTemplate,
-    PageTemplate,
-)
 
 from ...diagnostics import Diagnostic
 from ...model import Deck
 from .. import BuildContext
 from .blocks import Block, Text, face
 from .builder import field_runs
+from .columns import Frame, NextFrame, flow
 from .common import (
     binary_streams,
     compress_last_page,
@@ -67,10 +59,9 @@ class SheetGeometry:
     def body_bottom(self) -> float:
         return MARGIN + FOOTER_HEIGHT
 
-    def columns(self, top: float, prefix: str) -> list[Frame]:
+    def columns(self, top: float) -> list[Frame]:
         return [Frame(MARGIN + i * (self.column_width + COLUMN_GAP), self.body_bottom,
-                      self.column_width, top - self.body_bottom, id=f"{prefix}{i}",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+                      self.column_width, top - self.body_bottom)
                 for i in (0, 1)]
 
 
@@ -82,7 +73,7 @@ class PageMap(dict):
         self.drawn = drawn  # False: the questions are laid out but not drawn
 
 
-class Stack(Flowable):
+class Stack:
     """Items laid out on first wrap, splittable between items, dropped once drawn.
 
     One per question (and its topic heading): `head` items (heading, question, answer)
@@ -93,30 +84,24 @@ class Stack(Flowable):
                  laid: tuple[list[Item], int] | None = None,
                  marks: tuple[tuple[str, str], ...] = (), page_of: tuple[PageMap, str] | None = None
                  ) -> None:
-        super().__init__()
         self._make = make
         self._items, self.head = laid if laid else (None, 0)
         self.space, self.marks = space, marks
         self.page_of = page_of  # (page map, question id): where the question starts is recorded
-
-    def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
-        return self.space
 
     def items(self, width: float) -> list[Item]:
         if self._items is None:
             (self._items, self.head), self._make = self._make(width), None
         return self._items
 
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self.width, self.height = aw, stack_height(self.items(aw))
-        return aw, self.height
+    def wrap(self, width: float) -> float:
+        return stack_height(self.items(width))
 
-    def split(self, aw: float, ah: float) -> list[Flowable]:
-        items = self.items(aw)
-        cut, extra = self._cut(items, ah, self.head)
-        # Frame.split sets _frame; an empty frame is as good as it gets.
-        if cut == 0 and getattr(getattr(self, "_frame", None), "_atTop", False):
-            cut, extra = self._cut(items, ah, 1)  # taller than a column: part it anywhere
+    def split(self, width: float, room: float, at_top: bool) -> list[Stack]:
+        items = self.items(width)
+        cut, extra = self._cut(items, room, self.head)
+        if cut == 0 and at_top:
+            cut, extra = self._cut(items, room, 1)  # taller than a column: part it anywhere
         if cut == 0:
             return []
         first = [*items[:cut], *extra]
@@ -140,29 +125,29 @@ class Stack(Flowable):
                 best = n + 1
         return best, []
 
-    def draw(self) -> None:
+    def draw(self, canv: Canvas, height: float) -> None:
         if self.page_of:
             pages, qid = self.page_of
-            pages.setdefault(qid, self.canv.getPageNumber())
+            pages.setdefault(qid, canv.getPageNumber())
             if not pages.drawn:  # only the page map is wanted: laid out, not drawn
                 self._items = []
                 return
-        top, pen = self.height, Pen(self.canv)
+        top, pen = height, Pen(canv)
         for n, item in enumerate(self._items or []):
             top -= item.space if n else 0.0
             item.draw(pen, 0, top)
             if n == 0 and self.marks:
-                self._mark(top)
+                self._mark(canv, top)
             top -= item.height
         pen.flush()
         self._items = []  # drawn: nothing of the question stays alive
 
-    def _mark(self, top: float) -> None:
+    def _mark(self, canv: Canvas, top: float) -> None:
         """The topic heading's bookmark and outline entry, at its first line."""
         for key, title in self.marks:
-            x, y = self.canv.absolutePosition(0, top + TOPIC_SIZE * 0.4)
-            self.canv.bookmarkPage(key, fit="XYZ", left=x, top=y)
-            self.canv.addOutlineEntry(title, key, level=0)
+            x, y = canv.absolutePosition(0, top + TOPIC_SIZE * 0.4)
+            canv.bookmarkPage(key, fit="XYZ", left=x, top=y)
+            canv.addOutlineEntry(title, key, level=0)
 
 
 class NumberedCanvas(Canvas):
@@ -309,26 +294,24 @@ def _render(deck: Deck, context: BuildContext, pages: PageMap) -> bytes:
     title = title_items(deck, ts, full_width)
     title_height = stack_height(title) + 8
     top = geometry.height - MARGIN
-    title_frame = Frame(MARGIN, top - title_height, full_width, title_height, id="title",
-                        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    story: list[Flowable] = [NextPageTemplate("rest"),
-                             Stack(None, 0.0, (title, len(title))), FrameBreak()]
+    title_frame = Frame(MARGIN, top - title_height, full_width, title_height)
+    story: list[Stack | NextFrame] = [Stack(None, 0.0, (title, len(title))), NextFrame()]
     for topic in deck.topics:
         for i, q in enumerate(deck.questions_in(topic.id)):
             story.append(question_stack(ts, q, context, None if i else topic,
                                         problems, path, pages))
+    first_page = [title_frame, *geometry.columns(top - title_height)]
+    other_pages = geometry.columns(top)
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
-        buffer, pagesize=(geometry.width, geometry.height), invariant=1,
-        initialFontName=fonts["regular"], title=deck.title, author=deck.author,
-        subject=f"{' '.join(filter(None, (deck.title, deck.version)))}: cheat sheet", creator="studypack",
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        pageTemplates=[
-            PageTemplate("first", [title_frame, *geometry.columns(top - title_height, "a")]),
-            PageTemplate("rest", geometry.columns(top, "b")),
-        ])
     footer = (fonts, deck.title + (f"  ·  version {deck.version}" if deck.version else ""))
     with binary_streams():
-        doc.build(story, canvasmaker=partial(NumberedCanvas, footer=footer,
-                                             date=pdf_date(context.timestamp), problems=problems))
+        canv = NumberedCanvas(buffer, pagesize=(geometry.width, geometry.height), invariant=1,
+                              initialFontName=fonts["regular"], footer=footer,
+                              date=pdf_date(context.timestamp), problems=problems)
+        canv.setAuthor(deck.author)
+        canv.setTitle(deck.title)
+        canv.setSubject(f"{' '.join(filter(None, (deck.title, deck.version)))}: cheat sheet")
+        canv.setCreator("studypack")
+        flow(canv, story, lambda page: first_page if page == 1 else other_pages)
+        canv.save()
     return buffer.getvalue()
