@@ -230,6 +230,43 @@ def test_validate_prints_the_warnings_and_build_still_succeeds(tmp_path: Path) -
     assert (tmp_path / "pdf-constructs-cheatsheet.pdf").is_file()
 
 
+def test_a_warm_check_reads_each_fields_formulas_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    """validate parses a math field once: later checks take its formula list from the cache
+    (keyed by the field's text), give the same warnings, and read an edited field again."""
+    from dataclasses import replace
+
+    from exporter.backends import BuildContext
+    from exporter.markup import DeckMarkup
+
+    monkeypatch.setenv("STUDYPACK_CACHE_DIR", str(tmp_path / "fields"))
+
+    def check(deck) -> tuple[list, DeckMarkup]:
+        formulas.forget()  # each check as a new process: the disk is read
+        markup = DeckMarkup(deck)  # lazy: a tree exists only if something asked for it
+        context = BuildContext(timestamp=0, content_dir=CONSTRUCTS.parent, markup=markup,
+                               options=BuildOptions(), source_path=CONSTRUCTS)
+        problems = check_math(deck, context)
+        return [(p.line, p.col, p.code, p.message) for p in problems], markup
+
+    def parsed(markup: DeckMarkup) -> list[str]:
+        return [f"{qid}.{name}" for qid, trees in markup.questions.items()
+                for name in ("question", "answer", "details") if name in vars(trees)]
+
+    deck, _ = load_deck(CONSTRUCTS)
+    cold, markup = check(deck)
+    assert cold and parsed(markup), "the first check parses the math fields and finds the bad TeX"
+    warm, markup = check(deck)
+    assert warm == cold
+    assert parsed(markup) == []
+    bad = deck.question("bad-math")
+    edited = replace(deck, questions=tuple(
+        replace(q, question=q.question.replace(r"\frac{a", r"\frac{b")) if q is bad else q
+        for q in deck.questions))
+    again, markup = check(edited)
+    assert parsed(markup) == ["bad-math.question"]
+    assert any(r"`\frac{b`" in message for *_, message in again)
+
+
 # The cache: outputs never depend on it
 
 
@@ -267,6 +304,13 @@ def test_the_cache_merges_its_files(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(formulas, "_typeset_fresh", lambda tex, display: pytest.fail(f"{tex} typeset again"))
     assert [formulas.typeset(tex, False) for tex in texts] == made
     assert not list((tmp_path / "many").rglob(".tmp-*")), "the merge is renamed into place"
+    keys = [mathcache.field_key(f"details\0\0${tex}$") for tex in texts]
+    for key, tex in zip(keys, texts, strict=True):  # a field's formula list per process, merged too
+        formulas.forget()
+        mathcache.store_field(key, [(tex, False)])
+    formulas.forget()
+    assert [mathcache.field_formulas(key) for key in keys] == [[(tex, False)] for tex in texts]
+    assert len(list((tmp_path / "many").rglob("*.jsonl"))) <= mathcache.MAX_FILES + 1
 
 
 def test_an_unwritable_cache_folder_is_ignored(tmp_path: Path, monkeypatch) -> None:

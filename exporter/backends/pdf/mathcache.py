@@ -58,6 +58,7 @@ class _Store:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.formulas: dict[tuple[str, bool], dict] = {}
+        self.fields: dict[str, list] = {}  # field_key -> [[tex, display], …]: its formulas
         self.outlines: dict[str, str] = {}
         self.out: TextIO | None = None
         self.out_pid = 0
@@ -85,10 +86,13 @@ class _Store:
                 self.outlines[record["o"]] = ops
             elif isinstance(tex, str) and isinstance(record.get("display"), bool):
                 self.formulas[(tex, record["display"])] = record
+            elif isinstance(record.get("field"), str) and _formula_list(record.get("formulas")):
+                self.fields[record["field"]] = record["formulas"]
 
     def _merge(self, files: list[Path]) -> None:
         lines = [json.dumps({"o": o, "ops": ops}) for o, ops in self.outlines.items()]
         lines += [json.dumps(r, ensure_ascii=False) for r in self.formulas.values()]
+        lines += [json.dumps({"field": k, "formulas": f}, ensure_ascii=False) for k, f in self.fields.items()]
         try:
             fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".part")
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -103,13 +107,22 @@ class _Store:
         stored, outlines = self.remember(tex, display, record)
         lines = [json.dumps({"o": o, "ops": ops}) for o, ops in outlines.items() if o not in self.written]
         lines.append(json.dumps(stored, ensure_ascii=False))
+        if self._write(lines):
+            self.written.update(outlines)
+
+    def append_field(self, key: str, formulas: list[list]) -> None:
+        if self.fields.get(key) != formulas:
+            self.fields[key] = formulas
+            self._write([json.dumps({"field": key, "formulas": formulas}, ensure_ascii=False)])
+
+    def _write(self, lines: list[str]) -> bool:
         try:
             out = self._file()
             out.write("\n".join(lines) + "\n")
             out.flush()
         except OSError:
-            return  # a read-only or full disk: the build goes on without the cache
-        self.written.update(outlines)
+            return False  # a read-only or full disk: the build goes on without the cache
+        return True
 
     def remember(self, tex: str, display: bool, record: dict) -> tuple[dict, dict[str, str]]:
         """The record as stored (outlines by id) and its outlines, both now known here."""
@@ -157,6 +170,30 @@ def load(tex: str, display: bool) -> dict | None:
     except (KeyError, TypeError, ValueError):
         return None  # an outline missing (a merge raced with a writer) or a bad line
     return {**record, "glyphs": glyphs}
+
+
+def field_key(source: str) -> str:
+    """The key of a field's formula list: its text (and what else decides its parse), the
+    cache format and studypack's version, whose Markdown reading finds the formulas."""
+    from ... import __version__
+
+    text = f"{FORMAT}\0studypack {__version__}\0{source}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def field_formulas(key: str) -> list[tuple[str, bool]] | None:
+    """The formulas (tex, display) found in a field before, None if it was never read."""
+    found = _current().fields.get(key)
+    return None if found is None else [(tex, display) for tex, display in found]
+
+
+def store_field(key: str, formulas: list[tuple[str, bool]]) -> None:
+    _current().append_field(key, [[tex, display] for tex, display in formulas])
+
+
+def _formula_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(f, list) and len(f) == 2 and isinstance(f[0], str)
+                                           and isinstance(f[1], bool) for f in value)
 
 
 def store(tex: str, display: bool, record: dict) -> None:
