@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic import replace_file
 from .plan import PushedNote
 
 STATE_VERSION = 1
@@ -33,12 +32,4 @@ def save(path: Path, notes: dict[str, PushedNote]) -> None:
     """Replace the record atomically, so an interrupted push leaves the previous one whole."""
     entries = {guid: {"fields": n.fields_hash, "tags": list(n.tags)} for guid, n in sorted(notes.items())}
     data = {"version": STATE_VERSION, "notes": entries}
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.write("\n")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    replace_file(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8"))

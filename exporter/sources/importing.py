@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import replace_file
 from .bank import Bank, ImportProblem, assemble
 from .yaml_writer import dump
 
@@ -93,21 +92,10 @@ def write(bank: Bank, output: Path, deck_id: str | None, force: bool) -> Result:
     if bank.media:
         media_dir.mkdir(parents=True, exist_ok=True)
     for name, data in bank.media.items():
-        _atomic_write(media_dir / name, data)
+        replace_file(media_dir / name, data)
     output.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(output, dump(document).encode("utf-8"))
+    replace_file(output, dump(document).encode("utf-8"))
     return Result(output, len(document["questions"]), len(document["topics"]), len(bank.media), bank)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def summary(result: Result) -> list[str]:

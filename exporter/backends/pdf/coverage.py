@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
+from ...atomic import replace_file
 from .fontfiles import BUNDLED_DIR, BUNDLED_FILES, FALLBACK_PATHS
 from .mathcache import cache_dir
 
@@ -53,9 +52,6 @@ def _store(path: Path, points: list[int]) -> None:
     """Written whole or not at all; a folder that cannot be written only costs time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(points, handle)
-        os.replace(temp, path)
+        replace_file(path, json.dumps(points).encode("utf-8"))
     except OSError:
         pass

@@ -17,7 +17,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from array import array
 from pathlib import Path
 from weakref import WeakKeyDictionary
@@ -25,6 +24,7 @@ from weakref import WeakKeyDictionary
 import reportlab
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
+from ...atomic import replace_file
 from .mathcache import cache_dir
 
 # Bump when what is kept changes: old entries are then unseen.
@@ -87,14 +87,7 @@ def _store(entry: Path, font: TTFont) -> None:
                 "face": {k: _packed(v) for k, v in vars(font.face).items() if k not in _FACE_SKIP}}
         data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temp, entry)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        replace_file(entry, data)
     except Exception:  # noqa: BLE001 (an unwritable folder or an unpicklable font: no cache)
         pass
 
